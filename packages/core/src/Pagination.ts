@@ -1,0 +1,97 @@
+/**
+ * Cursor pagination: the page envelope every list returns, the parameters every
+ * list takes, and a `Stream` that walks all pages lazily.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { wireName } from "./internal/fields.js"
+
+/**
+ * Page metadata (`PaginationMeta`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class PaginationMeta extends Schema.Class<PaginationMeta>("PaginationMeta")(
+  {
+    next_cursor: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+    prev_cursor: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+    has_next: Schema.Boolean,
+    has_prev: Schema.Boolean,
+    count: Schema.Int,
+  },
+  wireName("PaginationMeta"),
+) {}
+
+/**
+ * One page of a list.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Page<A> {
+  readonly data: ReadonlyArray<A>
+  readonly pagination: PaginationMeta
+}
+
+/**
+ * The schema of a page of `item`, named as the service names it
+ * (`PaginatedResponse_<ItemName>_`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Paginated = <A, I, R>(item: Schema.Schema<A, I, R>, itemName: string) =>
+  Schema.Struct({
+    data: Schema.Array(item),
+    pagination: PaginationMeta,
+  }).annotations({ identifier: `PaginatedResponse_${itemName}_` })
+
+/**
+ * Page size: 1..100 (the service's default is 20).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Limit = Schema.NumberFromString.pipe(
+  Schema.int(),
+  Schema.between(1, 100, { message: () => "limit must be an integer between 1 and 100" }),
+)
+
+/**
+ * The query parameters every list accepts.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PageParams = {
+  cursor: Schema.optional(
+    Schema.String.annotations({ description: "Pagination cursor for navigating results" }),
+  ),
+  limit: Schema.optional(Limit.annotations({ description: "Number of items per page (1-100)" })),
+  sort: Schema.optional(
+    Schema.String.annotations({ description: "Sort specification (e.g., 'value:desc,created_at:asc')" }),
+  ),
+}
+
+/**
+ * Walks a cursor-paginated list as a `Stream`: fetches the first page with no
+ * cursor, then follows `next_cursor` while `has_next` is true. Pages are fetched
+ * lazily, one at a time, only as the consumer pulls.
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const paginate = <A, E, R>(
+  fetchPage: (cursor: Option.Option<string>) => Effect.Effect<Page<A>, E, R>,
+): Stream.Stream<A, E, R> =>
+  Stream.paginateEffect(Option.none<string>(), (cursor) =>
+    Effect.map(fetchPage(cursor), (page) => {
+      const next = page.pagination.has_next ? Option.fromNullable(page.pagination.next_cursor) : Option.none()
+      return [page.data, Option.map(next, Option.some)] as const
+    }),
+  ).pipe(Stream.flattenIterables)
