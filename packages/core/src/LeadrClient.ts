@@ -105,28 +105,63 @@ const isLeadrError = (error: unknown): error is LeadrError =>
   error instanceof TransportError ||
   error instanceof DecodeError
 
+/**
+ * An error status the endpoint does not declare (a gateway's 429 on a read, a
+ * 409 from a newer server): classified by status from the normalized body.
+ */
+const fromStatus = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<LeadrError> =>
+  Effect.map(
+    Effect.orElseSucceed(response.json, () => ({})),
+    (json): LeadrError => {
+      const body = Predicate.isRecord(json) ? json : {}
+      const detail = typeof body.detail === "string" ? body.detail : `HTTP ${response.status}`
+      switch (response.status) {
+        case 400:
+          return new BadRequest({ detail })
+        case 401:
+          return new Unauthorized({ detail })
+        case 403:
+          return new Forbidden({ detail })
+        case 404:
+          return new NotFound({ detail })
+        case 408:
+          return new TransportError({ reason: "Timeout", detail })
+        case 409:
+          return new Conflict({ detail })
+        case 412:
+          return new PreconditionFailed({ detail })
+        case 422:
+          return new ValidationFailed({ detail: [] })
+        case 429:
+          return new RateLimited({
+            detail,
+            ...(typeof body.retry_after === "number" ? { retry_after: body.retry_after } : {}),
+          })
+        default:
+          return new ServerError({ status: response.status, detail })
+      }
+    },
+  )
+
 /** What a failed call becomes: the API's own errors pass through, the rest are classified. */
-const toLeadrError = (error: unknown): LeadrError => {
-  if (isLeadrError(error)) return error
+const toLeadrError = (error: unknown): Effect.Effect<LeadrError> => {
+  if (isLeadrError(error)) return Effect.succeed(error)
   if (HttpClientError.isHttpClientError(error)) {
     if (error._tag === "RequestError") {
-      return new TransportError({ reason: "Transport", detail: error.message })
+      return Effect.succeed(new TransportError({ reason: "Transport", detail: error.message }))
     }
-    const status = error.response.status
-    if (status >= 500 || error.reason === "StatusCode" || error.reason === "Decode") {
-      return new ServerError({
-        status,
-        detail: `unexpected ${status} response: ${error.description ?? error.reason}`,
-      })
-    }
-    return new DecodeError({ detail: error.message })
+    return error.response.status >= 400
+      ? fromStatus(error.response)
+      : Effect.succeed(new DecodeError({ detail: error.message }))
   }
-  if (ParseResult.isParseError(error)) return new DecodeError({ detail: error.message })
+  if (ParseResult.isParseError(error)) return Effect.succeed(new DecodeError({ detail: error.message }))
   if (Predicate.isTagged(error, "HttpApiDecodeError")) {
     // A server built on Effect's defaults answered a validation failure with 400.
-    return new BadRequest({ detail: String((error as { message?: unknown }).message ?? "bad request") })
+    return Effect.succeed(
+      new BadRequest({ detail: String((error as { message?: unknown }).message ?? "bad request") }),
+    )
   }
-  return new DecodeError({ detail: String(error) })
+  return Effect.succeed(new DecodeError({ detail: String(error) }))
 }
 
 const parseRetryAfter = (value: string | undefined): number | undefined => {
@@ -210,7 +245,7 @@ export const make = (options: LeadrClientOptions): Effect.Effect<Client, never, 
                 detail: `no response within ${Duration.format(timeout)}`,
               }),
           }),
-          Effect.mapError(toLeadrError),
+          Effect.catchAll((error) => Effect.flatMap(toLeadrError(error), Effect.fail)),
           Effect.locallyWith(Headers.currentRedactedNames, (names) => names.concat(redactedHeaders)),
         )
     // The mapped object has exactly the shape `Client` describes: same groups, same methods, errors classified.
