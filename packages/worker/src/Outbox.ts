@@ -1,0 +1,552 @@
+/**
+ * The durable outbox: one SQLite file (WAL) holding every write the game has
+ * handed over and LEADR has not yet acknowledged.
+ *
+ * - `enqueue` resolves only once its row is committed. Enqueues that arrive
+ *   together are written by one multi-row `INSERT` (group commit), so a burst
+ *   costs a few SQLite statements, not one per write, and the event loop only
+ *   pays for building a JSON array.
+ * - Rows move `pending` → `in_flight` → `delivered` (then cleaned up), or to
+ *   the `dead_letters` table with their error. On open, `in_flight` rows go
+ *   back to `pending`: a crash can only repeat what was on the wire.
+ * - Bounded: a cap on live rows and on their bytes; a full outbox fails the
+ *   enqueue with {@link OutboxFull}, it never drops silently.
+ *
+ * @since 0.1.0
+ */
+import { randomUUID } from "node:crypto"
+import { Sqlite } from "@leadr-toolkit/sqlite"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Batcher from "./internal/batcher.js"
+import { type Operation, orderingKey } from "./Operation.js"
+
+/**
+ * The outbox is at its cap: the write was not accepted. The caller decides
+ * (drop, keep in memory, tell the player); the worker never drops silently.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutboxFull extends Schema.TaggedError<OutboxFull>()("OutboxFull", {
+  limit: Schema.Literal("items", "bytes"),
+  items: Schema.Number,
+  bytes: Schema.Number,
+  maxItems: Schema.Number,
+  maxBytes: Schema.Number,
+}) {}
+
+/**
+ * The outbox could not read or write its file, or is closed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutboxError extends Schema.TaggedError<OutboxError>()("OutboxError", {
+  reason: Schema.Literal("Sql", "Closed"),
+  detail: Schema.String,
+}) {}
+
+/**
+ * What `enqueue` returns once the write is durable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Receipt {
+  /** The outbox row id. */
+  readonly id: number
+  /** Sent as `Idempotency-Key`: the server applies the write once however often it is delivered. */
+  readonly idempotencyKey: string
+}
+
+/**
+ * A live row of the outbox.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OutboxItem {
+  readonly id: number
+  readonly idempotencyKey: string
+  readonly op: Operation
+  readonly orderingKey: string
+  readonly bytes: number
+  readonly attempts: number
+  readonly nextAttemptAt: number
+  readonly createdAt: number
+  readonly lastError: string | null
+}
+
+/**
+ * A write LEADR refused for good, with the refusal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeadLetter {
+  readonly id: number
+  /** The id the row had in the outbox. */
+  readonly outboxId: number
+  readonly idempotencyKey: string
+  readonly op: Operation
+  readonly attempts: number
+  readonly error: string
+  readonly createdAt: number
+  readonly failedAt: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface OutboxOptions {
+  /** The SQLite file; created if missing. */
+  readonly filename: string
+  /**
+   * `NORMAL` (default, with WAL) survives a killed process; `FULL` also
+   * survives power loss, at the cost of an fsync per commit (see docs/worker.md).
+   */
+  readonly synchronous?: "NORMAL" | "FULL" | undefined
+  /** Cap on live (pending and in-flight) rows. Default 100,000. */
+  readonly maxItems?: number | undefined
+  /** Cap on the payload bytes of live rows. Default 64 MiB. */
+  readonly maxBytes?: number | undefined
+  /** Most rows written by one group commit. Default 4,096. */
+  readonly maxBatch?: number | undefined
+}
+
+/**
+ * The size of what is waiting.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Backlog {
+  /** Live rows, including accepted enqueues not yet committed. */
+  readonly items: number
+  readonly bytes: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface OutboxService {
+  /** Persists a write; resolves once it is committed. */
+  readonly enqueue: (op: Operation) => Effect.Effect<Receipt, OutboxFull | OutboxError>
+  /** The oldest `limit` pending rows, in id order. */
+  readonly pending: (limit: number) => Effect.Effect<ReadonlyArray<OutboxItem>, OutboxError>
+  /** Marks rows as on the wire. */
+  readonly claim: (ids: ReadonlyArray<number>) => Effect.Effect<void, OutboxError>
+  /** Marks a row delivered (`coalesced`: superseded by a later write and never sent). Group-committed. */
+  readonly ack: (id: number, bytes: number, coalesced: boolean) => Effect.Effect<void, OutboxError>
+  /**
+   * Puts rows back to `pending`, not before `notBefore`; `failed` is the row
+   * whose attempt failed (its attempts and last error are updated).
+   */
+  readonly release: (
+    ids: ReadonlyArray<number>,
+    notBefore: number,
+    failed?: { readonly id: number; readonly error: string },
+  ) => Effect.Effect<void, OutboxError>
+  /** Moves a row to the dead letters with its error. */
+  readonly deadLetter: (item: OutboxItem, error: string) => Effect.Effect<void, OutboxError>
+  /** The dead letters, oldest first. */
+  readonly deadLetters: Effect.Effect<ReadonlyArray<DeadLetter>, OutboxError>
+  /** Moves a dead letter back into the outbox as a pending row (same idempotency key). */
+  readonly replay: (deadLetterId: number) => Effect.Effect<Option.Option<Receipt>, OutboxError>
+  /** Deletes delivered rows acknowledged before `before`. */
+  readonly cleanup: (before: number) => Effect.Effect<number, OutboxError>
+  /** Live rows and bytes, from memory. */
+  readonly backlog: () => Backlog
+  /** `created_at` of the oldest live row. */
+  readonly oldest: Effect.Effect<Option.Option<number>, OutboxError>
+  /** Counts by state. */
+  readonly counts: Effect.Effect<Record<"pending" | "in_flight" | "delivered" | "dead", number>, OutboxError>
+  /** Called after each group commit (the drain fiber listens to wake up). */
+  readonly onCommit: (listener: () => void) => void
+  /** Refuses new enqueues and waits for the accepted ones to commit. */
+  readonly close: Effect.Effect<void>
+}
+
+/**
+ * The outbox of the worker.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Outbox extends Context.Tag("@leadr-toolkit/worker/Outbox")<Outbox, OutboxService>() {}
+
+/**
+ * The schema, versioned for `Sqlite.migrate`.
+ *
+ * @since 0.1.0
+ * @category migrations
+ */
+export const migrations = [
+  {
+    version: 1,
+    name: "outbox",
+    sql: `
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        idempotency_key TEXT NOT NULL,
+        op TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'in_flight', 'delivered')),
+        coalesced INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      CREATE INDEX outbox_state ON outbox (state, id);
+      CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY,
+        outbox_id INTEGER NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        op TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        failed_at INTEGER NOT NULL
+      );
+    `,
+  },
+] as const
+
+interface Row {
+  readonly id: number
+  readonly idempotency_key: string
+  readonly ordering_key: string
+  readonly payload: string
+  readonly bytes: number
+  readonly attempts: number
+  readonly next_attempt_at: number
+  readonly created_at: number
+  readonly last_error: string | null
+}
+
+interface DeadRow {
+  readonly id: number
+  readonly outbox_id: number
+  readonly idempotency_key: string
+  readonly payload: string
+  readonly attempts: number
+  readonly error: string
+  readonly created_at: number
+  readonly failed_at: number
+}
+
+/** A write accepted by `enqueue`, waiting for its group commit. */
+interface Accepted {
+  readonly key: string
+  readonly op: string
+  readonly orderingKey: string
+  readonly payload: string
+  readonly bytes: number
+}
+
+// One parameter carries the whole batch as a JSON array, so the statement text
+// (and SQLite's prepared plan) is the same for 1 row or 4,000; `value -> 3`
+// keeps the payload as the JSON text it was built from.
+const insertBatch = `
+  INSERT INTO outbox (idempotency_key, op, ordering_key, payload, bytes, next_attempt_at, created_at)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value -> 3, value ->> 4, ?1, ?1 FROM json_each(?2)`
+
+const ids = (list: ReadonlyArray<number>) => JSON.stringify(list)
+
+const toItem = (row: Row): OutboxItem => ({
+  id: row.id,
+  idempotencyKey: row.idempotency_key,
+  op: JSON.parse(row.payload) as Operation,
+  orderingKey: row.ordering_key,
+  bytes: row.bytes,
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  createdAt: row.created_at,
+  lastError: row.last_error,
+})
+
+const sqlFailure = (error: { readonly message: string }) =>
+  new OutboxError({ reason: "Sql", detail: error.message })
+
+/**
+ * Opens (creating or migrating) the outbox file, returns `in_flight` rows to
+ * `pending`, and starts the group-commit writers. Closing the scope commits
+ * what was accepted and closes the file.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: OutboxOptions): Effect.Effect<OutboxService, OutboxError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const maxItems = options.maxItems ?? 100_000
+    const maxBytes = options.maxBytes ?? 64 * 1024 * 1024
+    const maxBatch = options.maxBatch ?? 4096
+    const db = yield* Sqlite.make({
+      filename: options.filename,
+      synchronous: options.synchronous ?? "NORMAL",
+      migrations,
+    }).pipe(Effect.mapError(sqlFailure))
+    const orFail = Effect.mapError(sqlFailure)
+
+    // Whatever was on the wire when the last process died may or may not have arrived: send it again.
+    yield* orFail(db.run("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"))
+    const totals = yield* orFail(
+      db.get<{ items: number; bytes: number | null }>(
+        "SELECT count(*) AS items, sum(bytes) AS bytes FROM outbox WHERE state != 'delivered'",
+      ),
+    )
+    let liveItems = Option.match(totals, { onNone: () => 0, onSome: (t) => t.items })
+    let liveBytes = Option.match(totals, { onNone: () => 0, onSome: (t) => t.bytes ?? 0 })
+    const listeners: Array<() => void> = []
+    const forget = (items: number, bytes: number) => {
+      liveItems -= items
+      liveBytes -= bytes
+    }
+
+    const inserts = yield* Batcher.make<Accepted, Receipt, OutboxError>({
+      maxBatch,
+      onClosed: () => new OutboxError({ reason: "Closed", detail: "the outbox is closed" }),
+      write: (batch) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          let json = "["
+          for (let i = 0; i < batch.length; i++) {
+            const a = batch[i]!
+            if (i > 0) json += ","
+            json += `[${JSON.stringify(a.key)},${JSON.stringify(a.op)},${JSON.stringify(a.orderingKey)},${a.payload},${a.bytes}]`
+          }
+          json += "]"
+          const result = yield* orFail(db.run(insertBatch, [now, json]))
+          // One statement under the write lock: its rows take consecutive ids ending at lastId.
+          const first = result.lastId - batch.length + 1
+          for (const listener of listeners) listener()
+          return batch.map((a, i) => ({ id: first + i, idempotencyKey: a.key }))
+        }).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              for (const a of batch) forget(1, a.bytes)
+            }),
+          ),
+        ),
+    })
+
+    const acks = yield* Batcher.make<{ id: number; coalesced: boolean }, void, OutboxError>({
+      maxBatch: 8192,
+      onClosed: () => new OutboxError({ reason: "Closed", detail: "the outbox is closed" }),
+      write: (batch) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const sent = batch.filter((a) => !a.coalesced).map((a) => a.id)
+          const coalesced = batch.filter((a) => a.coalesced).map((a) => a.id)
+          const mark = (list: Array<number>, flag: number) =>
+            list.length === 0
+              ? Effect.void
+              : db.run(
+                  `UPDATE outbox SET state = 'delivered', delivered_at = ?, coalesced = ${flag}
+                   WHERE id IN (SELECT value FROM json_each(?))`,
+                  [now, ids(list)],
+                )
+          yield* orFail(db.transaction(Effect.zipRight(mark(sent, 0), mark(coalesced, 1))))
+          return batch.map(() => undefined)
+        }),
+    })
+
+    const enqueue = (op: Operation): Effect.Effect<Receipt, OutboxFull | OutboxError> =>
+      Effect.suspend((): Effect.Effect<Receipt, OutboxFull | OutboxError> => {
+        const payload = JSON.stringify(op)
+        const bytes = Buffer.byteLength(payload)
+        if (liveItems + 1 > maxItems || liveBytes + bytes > maxBytes) {
+          return Effect.fail(
+            new OutboxFull({
+              limit: liveItems + 1 > maxItems ? "items" : "bytes",
+              items: liveItems,
+              bytes: liveBytes,
+              maxItems,
+              maxBytes,
+            }),
+          )
+        }
+        liveItems += 1
+        liveBytes += bytes
+        return inserts.submit({
+          key: randomUUID(),
+          op: op._tag,
+          orderingKey: orderingKey(op),
+          payload,
+          bytes,
+        })
+      })
+
+    const pending = (limit: number) =>
+      db
+        .all<Row>(
+          `SELECT id, idempotency_key, ordering_key, payload, bytes, attempts, next_attempt_at, created_at, last_error
+           FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?`,
+          [limit],
+        )
+        .pipe(
+          Effect.map((rows) => rows.map(toItem)),
+          orFail,
+        )
+
+    const claim = (list: ReadonlyArray<number>) =>
+      list.length === 0
+        ? Effect.void
+        : orFail(
+            db.run("UPDATE outbox SET state = 'in_flight' WHERE id IN (SELECT value FROM json_each(?))", [
+              ids(list),
+            ]),
+          )
+
+    const ack = (id: number, bytes: number, coalesced: boolean) =>
+      Effect.tap(acks.submit({ id, coalesced }), () => forget(1, bytes))
+
+    const release = (
+      list: ReadonlyArray<number>,
+      notBefore: number,
+      failed?: { readonly id: number; readonly error: string },
+    ) =>
+      list.length === 0
+        ? Effect.void
+        : orFail(
+            db.run(
+              `UPDATE outbox SET state = 'pending', next_attempt_at = ?1,
+                 attempts = attempts + (id = ?2),
+                 last_error = CASE WHEN id = ?2 THEN ?3 ELSE last_error END
+               WHERE id IN (SELECT value FROM json_each(?4)) AND state != 'delivered'`,
+              [notBefore, failed?.id ?? -1, failed?.error ?? null, ids(list)],
+            ),
+          )
+
+    const deadLetter = (item: OutboxItem, error: string) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const moved = yield* db.transaction(
+          Effect.gen(function* () {
+            yield* db.run(
+              `INSERT INTO dead_letters (outbox_id, idempotency_key, op, ordering_key, payload, bytes, attempts, error, created_at, failed_at)
+               SELECT id, idempotency_key, op, ordering_key, payload, bytes, attempts + 1, ?, created_at, ? FROM outbox
+               WHERE id = ? AND state != 'delivered'`,
+              [error, now, item.id],
+            )
+            return yield* db.run("DELETE FROM outbox WHERE id = ? AND state != 'delivered'", [item.id])
+          }),
+        )
+        if (moved.changes > 0) forget(1, item.bytes)
+      }).pipe(orFail)
+
+    const deadLetters = db
+      .all<DeadRow>(
+        `SELECT id, outbox_id, idempotency_key, payload, attempts, error, created_at, failed_at
+         FROM dead_letters ORDER BY id`,
+      )
+      .pipe(
+        Effect.map((rows) =>
+          rows.map(
+            (row): DeadLetter => ({
+              id: row.id,
+              outboxId: row.outbox_id,
+              idempotencyKey: row.idempotency_key,
+              op: JSON.parse(row.payload) as Operation,
+              attempts: row.attempts,
+              error: row.error,
+              createdAt: row.created_at,
+              failedAt: row.failed_at,
+            }),
+          ),
+        ),
+        orFail,
+      )
+
+    const replay = (deadLetterId: number) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const result = yield* db.transaction(
+          Effect.gen(function* () {
+            const row = yield* db.get<{ idempotency_key: string; bytes: number }>(
+              "SELECT idempotency_key, bytes FROM dead_letters WHERE id = ?",
+              [deadLetterId],
+            )
+            if (Option.isNone(row)) return Option.none<Receipt>()
+            const inserted = yield* db.run(
+              `INSERT INTO outbox (idempotency_key, op, ordering_key, payload, bytes, next_attempt_at, created_at)
+               SELECT idempotency_key, op, ordering_key, payload, bytes, ?1, ?1 FROM dead_letters WHERE id = ?2`,
+              [now, deadLetterId],
+            )
+            yield* db.run("DELETE FROM dead_letters WHERE id = ?", [deadLetterId])
+            liveItems += 1
+            liveBytes += row.value.bytes
+            return Option.some<Receipt>({ id: inserted.lastId, idempotencyKey: row.value.idempotency_key })
+          }),
+        )
+        if (Option.isSome(result)) for (const listener of listeners) listener()
+        return result
+      }).pipe(orFail)
+
+    const cleanup = (before: number) =>
+      Effect.map(
+        db.run("DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?", [before]),
+        (r) => r.changes,
+      ).pipe(orFail)
+
+    const oldest = db
+      .get<{ created_at: number }>(
+        "SELECT created_at FROM outbox WHERE state IN ('pending', 'in_flight') ORDER BY id LIMIT 1",
+      )
+      .pipe(Effect.map(Option.map((r) => r.created_at)), orFail)
+
+    const counts = Effect.gen(function* () {
+      const rows = yield* db.all<{ state: string; n: number }>(
+        "SELECT state, count(*) AS n FROM outbox GROUP BY state",
+      )
+      const dead = yield* db.get<{ n: number }>("SELECT count(*) AS n FROM dead_letters")
+      const by = new Map(rows.map((r) => [r.state, r.n]))
+      return {
+        pending: by.get("pending") ?? 0,
+        in_flight: by.get("in_flight") ?? 0,
+        delivered: by.get("delivered") ?? 0,
+        dead: Option.match(dead, { onNone: () => 0, onSome: (d) => d.n }),
+      }
+    }).pipe(orFail)
+
+    return {
+      enqueue,
+      pending,
+      claim,
+      ack,
+      release,
+      deadLetter,
+      deadLetters,
+      replay,
+      cleanup,
+      backlog: () => ({ items: liveItems, bytes: liveBytes }),
+      oldest,
+      counts,
+      onCommit: (listener) => {
+        listeners.push(listener)
+      },
+      close: Effect.zipRight(inserts.close, acks.close),
+    } satisfies OutboxService
+  })
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: OutboxOptions): Layer.Layer<Outbox, OutboxError> =>
+  Layer.scoped(Outbox, make(options))

@@ -1,0 +1,132 @@
+import { it } from "@effect/vitest"
+import { Sqlite } from "@leadr-toolkit/sqlite"
+import { Outbox } from "@leadr-toolkit/worker"
+import { Effect, Exit, Option } from "effect"
+import { expect } from "vitest"
+import { tempDb } from "./support/tmp.js"
+
+const score = (device: string, value: number) =>
+  ({
+    _tag: "SubmitScore",
+    board_id: "brd_1",
+    game_id: "gam_1",
+    device_id: device,
+    player_name: `p-${device}`,
+    value,
+  }) as const
+
+/** Reads the file through a second connection: what is there is committed. */
+const committedRows = (filename: string) =>
+  Effect.scoped(
+    Effect.flatMap(Sqlite.make({ filename }), (db) =>
+      db.all<{ id: number; state: string; idempotency_key: string }>(
+        "SELECT id, state, idempotency_key FROM outbox ORDER BY id",
+      ),
+    ),
+  )
+
+it.scopedLive("enqueue resolves once the row is committed, and a burst shares group commits", () =>
+  Effect.gen(function* () {
+    const filename = tempDb()
+    const outbox = yield* Outbox.make({ filename })
+    const one = yield* outbox.enqueue(score("d1", 10))
+    expect((yield* committedRows(filename)).map((r) => r.idempotency_key)).toEqual([one.idempotencyKey])
+
+    const receipts = yield* Effect.forEach(
+      Array.from({ length: 2_000 }, (_, i) => score(`d${i % 7}`, i)),
+      outbox.enqueue,
+      { concurrency: "unbounded" },
+    )
+    const rows = yield* committedRows(filename)
+    expect(rows).toHaveLength(2_001)
+    expect(new Set(receipts.map((r) => r.id)).size).toBe(2_000)
+    expect(new Set(rows.map((r) => r.idempotency_key)).size).toBe(2_001)
+    // Every receipt names the row that holds its idempotency key.
+    const byId = new Map(rows.map((r) => [r.id, r.idempotency_key]))
+    for (const receipt of receipts) expect(byId.get(receipt.id)).toBe(receipt.idempotencyKey)
+    expect(outbox.backlog().items).toBe(2_001)
+  }),
+)
+
+it.scopedLive("a full outbox fails the enqueue with OutboxFull, by items and by bytes", () =>
+  Effect.gen(function* () {
+    const outbox = yield* Outbox.make({ filename: tempDb(), maxItems: 2 })
+    yield* outbox.enqueue(score("a", 1))
+    yield* outbox.enqueue(score("a", 2))
+    const full = yield* Effect.flip(outbox.enqueue(score("a", 3)))
+    expect(full._tag).toBe("OutboxFull")
+    expect(full._tag === "OutboxFull" && full.limit).toBe("items")
+
+    const small = yield* Outbox.make({ filename: tempDb(), maxBytes: 300 })
+    yield* small.enqueue(score("a", 1))
+    const tooBig = yield* Effect.flip(
+      small.enqueue({ ...score("a", 2), metadata: { blob: "x".repeat(400) } }),
+    )
+    expect(tooBig._tag === "OutboxFull" && tooBig.limit).toBe("bytes")
+
+    // Delivered rows free their space.
+    const [item] = yield* outbox.pending(1)
+    yield* outbox.ack(item!.id, item!.bytes, false)
+    yield* outbox.enqueue(score("a", 3))
+  }),
+)
+
+it.scopedLive("rows in flight at a crash come back as pending; delivered rows are cleaned up", () =>
+  Effect.gen(function* () {
+    const filename = tempDb()
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const outbox = yield* Outbox.make({ filename })
+        yield* Effect.forEach([1, 2, 3], (v) => outbox.enqueue(score("d", v)))
+        const items = yield* outbox.pending(10)
+        yield* outbox.claim(items.map((i) => i.id))
+        yield* outbox.ack(items[0]!.id, items[0]!.bytes, false)
+        expect((yield* outbox.pending(10)).length).toBe(0)
+      }),
+    )
+    const outbox = yield* Outbox.make({ filename })
+    const again = yield* outbox.pending(10)
+    expect(again.map((i) => (i.op._tag === "SubmitScore" ? i.op.value : -1))).toEqual([2, 3])
+    expect(outbox.backlog().items).toBe(2)
+    expect(yield* outbox.counts).toEqual({ pending: 2, in_flight: 0, delivered: 1, dead: 0 })
+    expect(yield* outbox.cleanup(Date.now() + 1)).toBe(1)
+    expect((yield* outbox.counts).delivered).toBe(0)
+  }),
+)
+
+it.scopedLive("dead letters keep the error, and replay puts the write back with its idempotency key", () =>
+  Effect.gen(function* () {
+    const outbox = yield* Outbox.make({ filename: tempDb() })
+    const receipt = yield* outbox.enqueue(score("d", 5))
+    const [item] = yield* outbox.pending(1)
+    yield* outbox.release([item!.id], 0, { id: item!.id, error: "ServerError: 503" })
+    const [retried] = yield* outbox.pending(1)
+    expect(retried!.attempts).toBe(1)
+    expect(retried!.lastError).toBe("ServerError: 503")
+    yield* outbox.deadLetter(retried!, "NotFound: board not found")
+    expect(outbox.backlog().items).toBe(0)
+    const [dead] = yield* outbox.deadLetters
+    expect(dead).toMatchObject({ outboxId: receipt.id, error: "NotFound: board not found", attempts: 2 })
+    expect(dead!.op).toEqual(score("d", 5))
+
+    const replayed = yield* outbox.replay(dead!.id)
+    expect(Option.getOrThrow(replayed).idempotencyKey).toBe(receipt.idempotencyKey)
+    expect(yield* outbox.deadLetters).toEqual([])
+    expect((yield* outbox.pending(10)).map((i) => i.idempotencyKey)).toEqual([receipt.idempotencyKey])
+    expect(Option.isNone(yield* outbox.replay(dead!.id))).toBe(true)
+  }),
+)
+
+it.scopedLive("closing commits what was accepted and refuses the rest", () =>
+  Effect.gen(function* () {
+    const filename = tempDb()
+    const outbox = yield* Outbox.make({ filename })
+    const fibers = yield* Effect.forEach([1, 2, 3], (v) => Effect.fork(outbox.enqueue(score("d", v))))
+    yield* Effect.yieldNow()
+    yield* outbox.close
+    for (const fiber of fibers) expect(Exit.isSuccess(yield* fiber.await)).toBe(true)
+    const after = yield* Effect.exit(outbox.enqueue(score("d", 4)))
+    expect(Exit.isFailure(after)).toBe(true)
+    expect((yield* committedRows(filename)).length).toBe(3)
+  }),
+)
