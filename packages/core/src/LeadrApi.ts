@@ -59,6 +59,14 @@ const instant = (description: string) => Schema.optional(Schema.DateTimeUtc.anno
 const AccountScope = Schema.Struct({ account_id: accountId })
 const idParam = (name: string) => HttpApiSchema.param(name, Schema.String)
 
+/**
+ * A 201 success under its component name. Annotating a schema drops its
+ * identifier, so `addSuccess(X, { status: 201 })` would inline `X` in the
+ * OpenAPI document instead of referring to `XResponse`; this keeps the name.
+ */
+const created = <A, I, R>(schema: Schema.Schema<A, I, R> & { readonly identifier: string }) =>
+  schema.annotations({ ...HttpApiSchema.annotations({ status: 201 }), identifier: schema.identifier })
+
 /** The errors every admin call can meet. */
 const adminGroup = <const Name extends string>(name: Name) =>
   HttpApiGroup.make(name)
@@ -87,7 +95,7 @@ export class AccountsGroup extends adminGroup("accounts")
     HttpApiEndpoint.post("create", "/v1/accounts")
       .setUrlParams(AccountScope)
       .setPayload(AccountCreateRequest)
-      .addSuccess(Account, { status: 201 }),
+      .addSuccess(created(Account)),
   )
   .add(
     HttpApiEndpoint.get("list", "/v1/accounts")
@@ -114,7 +122,7 @@ export class UsersGroup extends adminGroup("users")
     HttpApiEndpoint.post("create", "/v1/users")
       .setUrlParams(AccountScope)
       .setPayload(UserCreateRequest)
-      .addSuccess(User, { status: 201 }),
+      .addSuccess(created(User)),
   )
   .add(
     HttpApiEndpoint.get("list", "/v1/users")
@@ -140,7 +148,7 @@ export class ApiKeysGroup extends adminGroup("apiKeys")
     HttpApiEndpoint.post("create", "/v1/api-keys")
       .setUrlParams(AccountScope)
       .setPayload(ApiKeyCreateRequest)
-      .addSuccess(ApiKeyCreated, { status: 201 }),
+      .addSuccess(created(ApiKeyCreated)),
   )
   .add(
     HttpApiEndpoint.get("list", "/v1/api-keys")
@@ -168,7 +176,7 @@ export class GamesGroup extends adminGroup("games")
     HttpApiEndpoint.post("create", "/v1/games")
       .setUrlParams(AccountScope)
       .setPayload(GameCreateRequest)
-      .addSuccess(Game, { status: 201 }),
+      .addSuccess(created(Game)),
   )
   .add(
     HttpApiEndpoint.get("list", "/v1/games")
@@ -208,7 +216,7 @@ export class BoardsGroup extends adminGroup("boards")
     HttpApiEndpoint.post("create", "/v1/boards")
       .setUrlParams(AccountScope)
       .setPayload(BoardCreateRequest)
-      .addSuccess(Board, { status: 201 }),
+      .addSuccess(created(Board)),
   )
   .add(
     HttpApiEndpoint.get("list", "/v1/boards")
@@ -266,7 +274,7 @@ export class ScoresGroup extends adminGroup("scores")
       .setUrlParams(AccountScope)
       .setHeaders(IdempotencyHeader)
       .setPayload(ScoreCreateRequest)
-      .addSuccess(Score, { status: 201 })
+      .addSuccess(created(Score))
       .addError(ConflictResponse)
       .addError(RateLimitedResponse),
   )
@@ -366,7 +374,7 @@ export class SessionsGroup extends HttpApiGroup.make("sessions")
   .add(
     HttpApiEndpoint.post("start", "/v1/client/sessions")
       .setPayload(StartSessionRequest)
-      .addSuccess(StartSessionResponse, { status: 201 }),
+      .addSuccess(created(StartSessionResponse)),
   )
   .add(
     HttpApiEndpoint.post("refresh", "/v1/client/sessions/refresh")
@@ -401,7 +409,7 @@ export class ClientGroup extends HttpApiGroup.make("client")
         }),
       )
       .setPayload(ClientScoreCreateRequest)
-      .addSuccess(ClientScore, { status: 201 })
+      .addSuccess(created(ClientScore))
       .addError(PreconditionFailedResponse)
       .addError(ConflictResponse)
       .addError(RateLimitedResponse),

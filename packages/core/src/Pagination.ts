@@ -72,7 +72,18 @@ export const PageParams = {
   cursor: Schema.optional(
     Schema.String.annotations({ description: "Pagination cursor for navigating results" }),
   ),
-  limit: Schema.optional(Limit.annotations({ description: "Number of items per page (1-100)" })),
+  limit: Schema.optional(
+    Limit.annotations({
+      description: "Number of items per page (1-100)",
+      // Documented as the service does (an integer); otherwise the OpenAPI shows the encoded string.
+      jsonSchema: {
+        type: "integer",
+        minimum: 1,
+        maximum: 100,
+        description: "Number of items per page (1-100)",
+      },
+    }),
+  ),
   sort: Schema.optional(
     Schema.String.annotations({ description: "Sort specification (e.g., 'value:desc,created_at:asc')" }),
   ),
