@@ -1,0 +1,98 @@
+/**
+ * The store as handlers use it: a failing statement is a defect (the API's 500,
+ * logged), not an error every handler must declare; lists page through `Keyset`.
+ *
+ * @since 0.1.0
+ */
+import type { LeadrError } from "@leadr-toolkit/core"
+import { Sqlite } from "@leadr-toolkit/sqlite"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Keyset from "./Keyset.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Db {
+  readonly all: <Row>(
+    sql: string,
+    params?: ReadonlyArray<Sqlite.SqlValue>,
+  ) => Effect.Effect<ReadonlyArray<Row>>
+  readonly get: <Row>(sql: string, params?: ReadonlyArray<Sqlite.SqlValue>) => Effect.Effect<Row | undefined>
+  readonly run: (sql: string, params?: ReadonlyArray<Sqlite.SqlValue>) => Effect.Effect<Sqlite.RunResult>
+  readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly page: <Row extends object>(
+    query: Keyset.ListQuery,
+    fields: Keyset.SortFields,
+    request: Keyset.PageRequest,
+  ) => Effect.Effect<Keyset.RowPage<Row>, LeadrError.BadRequest>
+}
+
+const dieOnSql = <A, E, R>(effect: Effect.Effect<A, E | Sqlite.SqlError, R>): Effect.Effect<A, E, R> =>
+  Effect.catchIf(
+    effect,
+    (e): e is Sqlite.SqlError => (e as { _tag?: unknown })._tag === "SqlError",
+    (e) => Effect.die(e),
+  ) as Effect.Effect<A, E, R>
+
+/**
+ * Wraps the connection.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const of = (sqlite: Sqlite.SqliteService): Db => ({
+  all: (sql, params) => Effect.orDie(sqlite.all(sql, params)),
+  get: <Row>(sql: string, params?: ReadonlyArray<Sqlite.SqlValue>) =>
+    Effect.orDie(Effect.map(sqlite.get<Row>(sql, params), Option.getOrUndefined)),
+  run: (sql, params) => Effect.orDie(sqlite.run(sql, params)),
+  transaction: (effect) => dieOnSql(sqlite.transaction(effect)),
+  page: (query, fields, request) => dieOnSql(Keyset.page(sqlite, query, fields, request)),
+})
+
+/**
+ * The store of the current server.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const Db: Effect.Effect<Db, never, Sqlite.Sqlite> = Effect.map(Sqlite.Sqlite, of)
+
+/**
+ * A SQLite boolean.
+ *
+ * @since 0.1.0
+ * @category rows
+ */
+export const bool = (value: unknown): boolean => value === 1 || value === true
+
+/**
+ * A stored JSON column.
+ *
+ * @since 0.1.0
+ * @category rows
+ */
+export const json = (text: unknown, fallback: unknown = null): unknown => {
+  if (typeof text !== "string") return fallback
+  try {
+    return JSON.parse(text)
+  } catch {
+    return fallback
+  }
+}
+
+/**
+ * Builds `SET a = ?, b = ?` from the fields of a patch that were given.
+ *
+ * @since 0.1.0
+ * @category rows
+ */
+export const patch = (
+  fields: Record<string, Sqlite.SqlValue | undefined>,
+): { readonly sql: string; readonly params: Array<Sqlite.SqlValue> } => {
+  const entries = Object.entries(fields).filter(
+    (entry): entry is [string, Sqlite.SqlValue] => entry[1] !== undefined,
+  )
+  return { sql: entries.map(([k]) => `${k} = ?`).join(", "), params: entries.map(([, v]) => v) }
+}

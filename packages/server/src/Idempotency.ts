@@ -1,0 +1,74 @@
+/**
+ * `Idempotency-Key` on score creation: the same key with the same body gives
+ * the first result and no second score; the same key with another body is a 409.
+ * Keys are scoped to the caller (an account for admin keys, a device for clients).
+ *
+ * @since 0.1.0
+ */
+import { createHash } from "node:crypto"
+import { LeadrError } from "@leadr-toolkit/core"
+import * as Effect from "effect/Effect"
+import type { Db } from "./Db.js"
+import { stableJson } from "./Keyset.js"
+import * as Time from "./Time.js"
+
+/**
+ * A key as a request carries it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Claim {
+  readonly scope: string
+  readonly key: string
+  readonly requestHash: string
+}
+
+/**
+ * The claim of a request, if it sent a key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const claim = (scope: string, key: string | undefined, body: unknown): Claim | undefined =>
+  key === undefined || key === ""
+    ? undefined
+    : { scope, key, requestHash: createHash("sha256").update(stableJson(body)).digest("hex") }
+
+/**
+ * The score a previous request with this key created, or nothing; 409 if that
+ * request had another body.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const recall = (db: Db, claim: Claim) =>
+  Effect.gen(function* () {
+    const row = yield* db.get<{ request_hash: string; score_id: string }>(
+      "SELECT request_hash, score_id FROM idempotency_keys WHERE scope = ? AND key = ?",
+      [claim.scope, claim.key],
+    )
+    if (row === undefined) return undefined
+    if (row.request_hash !== claim.requestHash) {
+      return yield* new LeadrError.Conflict({
+        detail: "Idempotency-Key was already used with a different request body",
+      })
+    }
+    return row.score_id
+  })
+
+/**
+ * Records the score a key created.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const remember = (db: Db, claim: Claim, scoreId: string): Effect.Effect<void> =>
+  Effect.flatMap(Time.now, (now) =>
+    db
+      .run(
+        "INSERT INTO idempotency_keys (scope, key, request_hash, score_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        [claim.scope, claim.key, claim.requestHash, scoreId, now],
+      )
+      .pipe(Effect.asVoid),
+  )
