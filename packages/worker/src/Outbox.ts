@@ -19,6 +19,7 @@ import { Sqlite } from "@leadr-toolkit/sqlite"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -84,6 +85,18 @@ export interface OutboxItem {
 }
 
 /**
+ * A pending row as the scheduler sees it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PendingRef {
+  readonly id: number
+  readonly orderingKey: string
+  readonly nextAttemptAt: number
+}
+
+/**
  * A write LEADR refused for good, with the refusal.
  *
  * @since 0.1.0
@@ -140,10 +153,18 @@ export interface Backlog {
 export interface OutboxService {
   /** Persists a write; resolves once it is committed. */
   readonly enqueue: (op: Operation) => Effect.Effect<Receipt, OutboxFull | OutboxError>
-  /** The oldest `limit` pending rows, in id order. */
-  readonly pending: (limit: number) => Effect.Effect<ReadonlyArray<OutboxItem>, OutboxError>
-  /** Marks rows as on the wire. */
-  readonly claim: (ids: ReadonlyArray<number>) => Effect.Effect<void, OutboxError>
+  /**
+   * {@link OutboxService.enqueue} without a fiber, for the Promise facade's hot
+   * path: `done` is called once the row is committed, or with the failure.
+   */
+  readonly unsafeEnqueue: (
+    op: Operation,
+    done: (exit: Exit.Exit<Receipt, OutboxFull | OutboxError>) => void,
+  ) => void
+  /** The oldest `limit` pending rows, in id order, without their payloads (a scheduling view). */
+  readonly pending: (limit: number) => Effect.Effect<ReadonlyArray<PendingRef>, OutboxError>
+  /** Marks rows as on the wire and returns them, in id order. */
+  readonly claim: (ids: ReadonlyArray<number>) => Effect.Effect<ReadonlyArray<OutboxItem>, OutboxError>
   /** Marks a row delivered (`coalesced`: superseded by a later write and never sent). Group-committed. */
   readonly ack: (id: number, bytes: number, coalesced: boolean) => Effect.Effect<void, OutboxError>
   /**
@@ -303,6 +324,7 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
     }).pipe(Effect.mapError(sqlFailure))
     const orFail = Effect.mapError(sqlFailure)
 
+    yield* orFail(db.exec("PRAGMA wal_autocheckpoint = 0"))
     // Whatever was on the wire when the last process died may or may not have arrived: send it again.
     yield* orFail(db.run("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"))
     const totals = yield* orFail(
@@ -366,52 +388,57 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
         }),
     })
 
+    const unsafeEnqueue = (
+      op: Operation,
+      done: (exit: Exit.Exit<Receipt, OutboxFull | OutboxError>) => void,
+    ) => {
+      const payload = JSON.stringify(op)
+      const bytes = Buffer.byteLength(payload)
+      if (liveItems + 1 > maxItems || liveBytes + bytes > maxBytes) {
+        const limit = liveItems + 1 > maxItems ? "items" : "bytes"
+        return done(
+          Exit.fail(new OutboxFull({ limit, items: liveItems, bytes: liveBytes, maxItems, maxBytes })),
+        )
+      }
+      liveItems += 1
+      liveBytes += bytes
+      inserts.offer({ key: randomUUID(), op: op._tag, orderingKey: orderingKey(op), payload, bytes }, done)
+    }
     const enqueue = (op: Operation): Effect.Effect<Receipt, OutboxFull | OutboxError> =>
-      Effect.suspend((): Effect.Effect<Receipt, OutboxFull | OutboxError> => {
-        const payload = JSON.stringify(op)
-        const bytes = Buffer.byteLength(payload)
-        if (liveItems + 1 > maxItems || liveBytes + bytes > maxBytes) {
-          return Effect.fail(
-            new OutboxFull({
-              limit: liveItems + 1 > maxItems ? "items" : "bytes",
-              items: liveItems,
-              bytes: liveBytes,
-              maxItems,
-              maxBytes,
-            }),
-          )
-        }
-        liveItems += 1
-        liveBytes += bytes
-        return inserts.submit({
-          key: randomUUID(),
-          op: op._tag,
-          orderingKey: orderingKey(op),
-          payload,
-          bytes,
-        })
-      })
+      Effect.async((resume) => unsafeEnqueue(op, resume))
 
     const pending = (limit: number) =>
       db
-        .all<Row>(
-          `SELECT id, idempotency_key, ordering_key, payload, bytes, attempts, next_attempt_at, created_at, last_error
-           FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?`,
+        .all<{ id: number; ordering_key: string; next_attempt_at: number }>(
+          "SELECT id, ordering_key, next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
           [limit],
         )
         .pipe(
-          Effect.map((rows) => rows.map(toItem)),
+          Effect.map((rows) =>
+            rows.map(
+              (r): PendingRef => ({
+                id: r.id,
+                orderingKey: r.ordering_key,
+                nextAttemptAt: r.next_attempt_at,
+              }),
+            ),
+          ),
           orFail,
         )
 
     const claim = (list: ReadonlyArray<number>) =>
       list.length === 0
-        ? Effect.void
-        : orFail(
-            db.run("UPDATE outbox SET state = 'in_flight' WHERE id IN (SELECT value FROM json_each(?))", [
-              ids(list),
-            ]),
-          )
+        ? Effect.succeed([])
+        : db
+            .all<Row>(
+              `UPDATE outbox SET state = 'in_flight' WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'
+               RETURNING id, idempotency_key, ordering_key, payload, bytes, attempts, next_attempt_at, created_at, last_error`,
+              [ids(list)],
+            )
+            .pipe(
+              Effect.map((rows) => rows.map(toItem).sort((x, y) => x.id - y.id)),
+              orFail,
+            )
 
     const ack = (id: number, bytes: number, coalesced: boolean) =>
       Effect.tap(acks.submit({ id, coalesced }), () => forget(1, bytes))
@@ -526,6 +553,7 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
 
     return {
       enqueue,
+      unsafeEnqueue,
       pending,
       claim,
       ack,

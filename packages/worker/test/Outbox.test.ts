@@ -15,6 +15,10 @@ const score = (device: string, value: number) =>
     value,
   }) as const
 
+/** Claims the oldest `n` pending rows, as the drain does. */
+const take = (outbox: Outbox.OutboxService, n: number) =>
+  Effect.flatMap(outbox.pending(n), (refs) => outbox.claim(refs.map((r) => r.id)))
+
 /** Reads the file through a second connection: what is there is committed. */
 const committedRows = (filename: string) =>
   Effect.scoped(
@@ -65,7 +69,7 @@ it.scopedLive("a full outbox fails the enqueue with OutboxFull, by items and by 
     expect(tooBig._tag === "OutboxFull" && tooBig.limit).toBe("bytes")
 
     // Delivered rows free their space.
-    const [item] = yield* outbox.pending(1)
+    const [item] = yield* take(outbox, 1)
     yield* outbox.ack(item!.id, item!.bytes, false)
     yield* outbox.enqueue(score("a", 3))
   }),
@@ -78,17 +82,16 @@ it.scopedLive("rows in flight at a crash come back as pending; delivered rows ar
       Effect.gen(function* () {
         const outbox = yield* Outbox.make({ filename })
         yield* Effect.forEach([1, 2, 3], (v) => outbox.enqueue(score("d", v)))
-        const items = yield* outbox.pending(10)
-        yield* outbox.claim(items.map((i) => i.id))
+        const items = yield* take(outbox, 10)
         yield* outbox.ack(items[0]!.id, items[0]!.bytes, false)
         expect((yield* outbox.pending(10)).length).toBe(0)
       }),
     )
     const outbox = yield* Outbox.make({ filename })
-    const again = yield* outbox.pending(10)
+    const again = yield* take(outbox, 10)
     expect(again.map((i) => (i.op._tag === "SubmitScore" ? i.op.value : -1))).toEqual([2, 3])
     expect(outbox.backlog().items).toBe(2)
-    expect(yield* outbox.counts).toEqual({ pending: 2, in_flight: 0, delivered: 1, dead: 0 })
+    expect(yield* outbox.counts).toEqual({ pending: 0, in_flight: 2, delivered: 1, dead: 0 })
     expect(yield* outbox.cleanup(Date.now() + 1)).toBe(1)
     expect((yield* outbox.counts).delivered).toBe(0)
   }),
@@ -98,9 +101,9 @@ it.scopedLive("dead letters keep the error, and replay puts the write back with 
   Effect.gen(function* () {
     const outbox = yield* Outbox.make({ filename: tempDb() })
     const receipt = yield* outbox.enqueue(score("d", 5))
-    const [item] = yield* outbox.pending(1)
+    const [item] = yield* take(outbox, 1)
     yield* outbox.release([item!.id], 0, { id: item!.id, error: "ServerError: 503" })
-    const [retried] = yield* outbox.pending(1)
+    const [retried] = yield* take(outbox, 1)
     expect(retried!.attempts).toBe(1)
     expect(retried!.lastError).toBe("ServerError: 503")
     yield* outbox.deadLetter(retried!, "NotFound: board not found")
@@ -112,7 +115,7 @@ it.scopedLive("dead letters keep the error, and replay puts the write back with 
     const replayed = yield* outbox.replay(dead!.id)
     expect(Option.getOrThrow(replayed).idempotencyKey).toBe(receipt.idempotencyKey)
     expect(yield* outbox.deadLetters).toEqual([])
-    expect((yield* outbox.pending(10)).map((i) => i.idempotencyKey)).toEqual([receipt.idempotencyKey])
+    expect((yield* take(outbox, 10)).map((i) => i.idempotencyKey)).toEqual([receipt.idempotencyKey])
     expect(Option.isNone(yield* outbox.replay(dead!.id))).toBe(true)
   }),
 )

@@ -6,16 +6,19 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
 
 interface Entry<A, B, E> {
   readonly input: A
-  readonly resume: (effect: Effect.Effect<B, E>) => void
+  readonly resume: (exit: Exit.Exit<B, E>) => void
 }
 
 /** @internal */
 export interface Batcher<A, B, E> {
   readonly submit: (input: A) => Effect.Effect<B, E>
+  /** The same without a fiber: `done` is called once the input is written (or failed). */
+  readonly offer: (input: A, done: (exit: Exit.Exit<B, E>) => void) => void
   /** How many inputs wait for the writer. */
   readonly backlog: () => number
   /** Refuses new inputs and waits until the queued ones are written. */
@@ -62,9 +65,9 @@ export const make = <A, B, E>(options: {
         Effect.flatMap((exit) =>
           Effect.sync(() => {
             if (exit._tag === "Success") {
-              for (let i = 0; i < batch.length; i++) batch[i]!.resume(Effect.succeed(exit.value[i] as B))
+              for (let i = 0; i < batch.length; i++) batch[i]!.resume(Exit.succeed(exit.value[i] as B))
             } else {
-              const failure = Effect.failCause(exit.cause)
+              const failure = Exit.failCause(exit.cause)
               for (const entry of batch) entry.resume(failure)
             }
             writing = false
@@ -80,15 +83,15 @@ export const make = <A, B, E>(options: {
 
     yield* Effect.forkScoped(Effect.forever(Effect.zipRight(waitForWork, writeOnce)))
 
-    const submit = (input: A): Effect.Effect<B, E> =>
-      Effect.async<B, E>((resume) => {
-        if (closed) {
-          resume(Effect.fail(options.onClosed()))
-          return
-        }
-        queue.push({ input, resume })
-        notify()
-      })
+    const offer = (input: A, done: (exit: Exit.Exit<B, E>) => void): void => {
+      if (closed) {
+        done(Exit.fail(options.onClosed()))
+        return
+      }
+      queue.push({ input, resume: done })
+      notify()
+    }
+    const submit = (input: A): Effect.Effect<B, E> => Effect.async<B, E>((resume) => offer(input, resume))
 
     const drained = Effect.async<void>((resume) => {
       if (queue.length === 0 && !writing) resume(Effect.void)
@@ -102,5 +105,5 @@ export const make = <A, B, E>(options: {
     // Runs before the writer is interrupted: everything accepted so far is written first.
     yield* Effect.addFinalizer(() => close)
 
-    return { submit, backlog: () => queue.length, close }
+    return { submit, offer, backlog: () => queue.length, close }
   })

@@ -1,0 +1,310 @@
+/**
+ * The drain fiber: takes pending rows from the outbox and delivers them.
+ *
+ * - Ordered per key: a key's rows go out one after another, by one fiber; a
+ *   key whose oldest pending row waits for its retry time waits as a whole.
+ * - Concurrent across keys, up to `concurrency` groups at once, over the
+ *   HTTP client's keep-alive connections.
+ * - Coalesced: a group of score writes for one (board, device) is planned
+ *   by {@link Coalescing.plan}; superseded rows are acknowledged only once the
+ *   write that supersedes them is delivered.
+ * - Retried per {@link Retry}: the failed row and the rest of its group get a
+ *   `next_attempt_at`; outage failures feed the circuit, which pauses every
+ *   group. Permanent failures dead-letter the row and the group goes on.
+ *
+ * @since 0.1.0
+ */
+import type { LeadrError } from "@leadr-toolkit/core"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
+import type * as Scope from "effect/Scope"
+import * as Coalescing from "./Coalescing.js"
+import type { Delivery } from "./Delivery.js"
+import { isScore, type ScoreOperation } from "./Operation.js"
+import type { OutboxItem, OutboxService } from "./Outbox.js"
+import * as Retry from "./Retry.js"
+import * as WorkerMetrics from "./WorkerMetrics.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DrainOptions {
+  /** Groups (keys) delivered at once. Default 16. */
+  readonly concurrency?: number | undefined
+  /** Pending rows looked at per scheduling round. Default 2,000. */
+  readonly window?: number | undefined
+  /** Most rows of one key taken in one group. Default 100. */
+  readonly maxGroup?: number | undefined
+  /** Longest sleep when nothing is due (new enqueues wake it sooner). Default 1 s. */
+  readonly idleMs?: number | undefined
+  readonly retry?: Partial<Retry.RetryPolicy> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Drain {
+  /** Looks for work now. */
+  readonly wake: () => void
+  /** Groups on the wire. */
+  readonly inFlight: () => number
+  readonly circuit: (now: number) => Retry.CircuitState
+  /** Stops taking new groups and waits for the ones on the wire. */
+  readonly stop: Effect.Effect<void>
+}
+
+interface Group {
+  readonly key: string
+  readonly items: Array<OutboxItem>
+}
+
+/** A wake-up any fiber can wait for and any callback can fire. */
+const makeSignal = () => {
+  let waiter: (() => void) | undefined
+  let fired = false
+  return {
+    fire: () => {
+      fired = true
+      const w = waiter
+      waiter = undefined
+      if (w !== undefined) w()
+    },
+    /** Waits for the next `fire` (or one that came since the last wait), at most `ms`. */
+    wait: (ms: number) =>
+      Effect.async<void>((resume) => {
+        if (fired) {
+          fired = false
+          return resume(Effect.void)
+        }
+        const timer = setTimeout(
+          () => {
+            waiter = undefined
+            resume(Effect.void)
+          },
+          Math.max(0, ms),
+        )
+        waiter = () => {
+          clearTimeout(timer)
+          fired = false
+          resume(Effect.void)
+        }
+        return Effect.sync(() => {
+          clearTimeout(timer)
+          waiter = undefined
+        })
+      }),
+  }
+}
+
+/**
+ * Starts the drain in the current scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  outbox: OutboxService,
+  delivery: Delivery,
+  counters: WorkerMetrics.Counters,
+  options: DrainOptions = {},
+): Effect.Effect<Drain, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const concurrency = options.concurrency ?? 16
+    const window = options.window ?? 2_000
+    const maxGroup = options.maxGroup ?? 100
+    const idleMs = options.idleMs ?? 1_000
+    const policy: Retry.RetryPolicy = { ...Retry.defaultPolicy, ...options.retry }
+    const circuit = new Retry.Circuit(policy)
+    const signal = makeSignal()
+    const busy = new Set<string>()
+    let stopping = false
+    let idle: Array<() => void> = []
+    const fibers = yield* FiberSet.make()
+    outbox.onCommit(signal.fire)
+
+    const settle = (group: Group) =>
+      Effect.sync(() => {
+        busy.delete(group.key)
+        signal.fire()
+        if (busy.size === 0) {
+          const waiting = idle
+          idle = []
+          for (const done of waiting) done()
+        }
+      })
+
+    /** Puts rows back for a later round; `failed` names the row whose attempt failed. */
+    const putBack = (
+      rows: ReadonlyArray<OutboxItem>,
+      notBefore: number,
+      failed?: { readonly id: number; readonly error: string },
+    ) =>
+      outbox.release(
+        rows.map((r) => r.id),
+        notBefore,
+        failed,
+      )
+
+    const onFailure = (item: OutboxItem, rest: ReadonlyArray<OutboxItem>, error: LeadrError.LeadrError) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const verdict = Retry.classify(error)
+        const detail = Retry.describe(error)
+        if (verdict._tag === "Permanent") {
+          circuit.success()
+          yield* outbox.deadLetter(item, detail)
+          yield* WorkerMetrics.count(counters, "deadLettered")
+          return "continue" as const
+        }
+        const delay = Retry.backoff(policy, item.attempts, verdict.minDelayMs, Math.random())
+        if (now + delay > item.createdAt + policy.budgetMs) {
+          yield* outbox.deadLetter(
+            item,
+            `retry budget exhausted after ${item.attempts + 1} attempts: ${detail}`,
+          )
+          yield* WorkerMetrics.count(counters, "deadLettered")
+          return "continue" as const
+        }
+        if (verdict.outage) circuit.failure(now)
+        const notBefore = Math.max(now + delay, circuit.resumesAt(now))
+        yield* putBack([item, ...rest], notBefore, { id: item.id, error: detail })
+        yield* WorkerMetrics.count(counters, "retried")
+        return "stop" as const
+      })
+
+    const deliverGroup = (group: Group) =>
+      Effect.gen(function* () {
+        const first = group.items[0]!
+        let plan: Coalescing.Plan<OutboxItem> = { send: group.items, superseded: [] }
+        if (isScore(first.op)) {
+          const rules = yield* Effect.either(delivery.rules(first.op))
+          if (rules._tag === "Left") {
+            if (Retry.classify(rules.left)._tag === "Retry") {
+              counters.requests += 1
+              yield* onFailure(first, group.items.slice(1), rules.left)
+              return
+            }
+            // An unknown board: send every write and let each one meet its own answer.
+          } else {
+            plan = Coalescing.plan(rules.right, group.items, (item) => (item.op as ScoreOperation).value)
+          }
+        }
+        for (let i = 0; i < plan.send.length; i++) {
+          const item = plan.send[i]!
+          const now = yield* Clock.currentTimeMillis
+          if (circuit.state(now) === "open") {
+            yield* putBack([...plan.send.slice(i), ...plan.superseded], circuit.resumesAt(now))
+            return
+          }
+          counters.requests += 1
+          const result = yield* Effect.either(delivery.send(item.op, item.idempotencyKey))
+          if (result._tag === "Right") {
+            circuit.success()
+            yield* outbox.ack(item.id, item.bytes, false)
+            yield* WorkerMetrics.count(counters, "delivered")
+            continue
+          }
+          const next = yield* onFailure(item, [...plan.send.slice(i + 1), ...plan.superseded], result.left)
+          if (next === "stop") return
+          if (plan.superseded.length > 0) {
+            // The surviving write was refused: the superseded ones get planned again, without it.
+            yield* putBack(plan.superseded, 0)
+            return
+          }
+        }
+        for (const item of plan.superseded) yield* outbox.ack(item.id, item.bytes, true)
+        if (plan.superseded.length > 0)
+          yield* WorkerMetrics.count(counters, "coalesced", plan.superseded.length)
+      }).pipe(
+        Effect.catchAllCause((cause) =>
+          // A failed outbox write: leave the rows in flight (they are retried after a restart) and say so.
+          Effect.logError("worker: could not record a delivery outcome", cause),
+        ),
+        Effect.ensuring(settle(group)),
+      )
+
+    /**
+     * Groups found eligible by the last scan and not dispatched yet. Scanning
+     * costs a query over the window, so one scan feeds many dispatches; the
+     * next scan happens once these are gone.
+     */
+    let ready: Array<{ readonly key: string; readonly ids: Array<number> }> = []
+    let nextDue = Number.POSITIVE_INFINITY
+
+    const scan = (now: number) =>
+      Effect.gen(function* () {
+        const rows = yield* outbox.pending(window)
+        const groups = new Map<string, { readonly key: string; readonly ids: Array<number> }>()
+        const skipped = new Set<string>()
+        nextDue = Number.POSITIVE_INFINITY
+        for (const row of rows) {
+          const key = row.orderingKey
+          if (busy.has(key) || skipped.has(key)) continue
+          const group = groups.get(key)
+          if (group !== undefined) {
+            if (group.ids.length < maxGroup) group.ids.push(row.id)
+          } else if (row.nextAttemptAt > now) {
+            // The oldest pending row of the key waits for its retry time, and so does the rest of the key.
+            skipped.add(key)
+            nextDue = Math.min(nextDue, row.nextAttemptAt)
+          } else {
+            groups.set(key, { key, ids: [row.id] })
+          }
+        }
+        ready = [...groups.values()]
+      })
+
+    /** One scheduling round: returns how long to sleep before the next, 0 to go again at once. */
+    const round = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const state = circuit.state(now)
+      if (state === "open") return circuit.resumesAt(now) - now
+      const slots = (state === "half-open" ? 1 : concurrency) - busy.size
+      if (slots <= 0) return idleMs
+      if (ready.length === 0) yield* scan(now)
+      if (ready.length === 0) return Math.min(idleMs, nextDue - now)
+      const chosen = ready.slice(0, slots)
+      ready = ready.slice(slots)
+      const items = yield* outbox.claim(chosen.flatMap((g) => g.ids))
+      const byKey = new Map<string, Group>()
+      for (const item of items) {
+        const group = byKey.get(item.orderingKey)
+        if (group === undefined) byKey.set(item.orderingKey, { key: item.orderingKey, items: [item] })
+        else group.items.push(item)
+      }
+      for (const group of byKey.values()) {
+        busy.add(group.key)
+        yield* FiberSet.run(fibers, deliverGroup(group))
+      }
+      return 0
+    })
+
+    const loop = Effect.gen(function* () {
+      while (!stopping) {
+        const sleep = yield* round.pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.as(Effect.logError("worker: drain round failed", cause), idleMs),
+          ),
+        )
+        if (sleep > 0) yield* signal.wait(sleep)
+      }
+    })
+    yield* Effect.forkScoped(loop)
+
+    return {
+      wake: signal.fire,
+      inFlight: () => busy.size,
+      circuit: (now) => circuit.state(now),
+      stop: Effect.suspend(() => {
+        stopping = true
+        signal.fire()
+        return Effect.async<void>((resume) => {
+          if (busy.size === 0) resume(Effect.void)
+          else idle.push(() => resume(Effect.void))
+        })
+      }),
+    }
+  })
