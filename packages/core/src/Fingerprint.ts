@@ -25,7 +25,6 @@
  * @since 0.1.0
  */
 import { createHmac } from "node:crypto"
-import { isIPv4, isIPv6 } from "node:net"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -34,6 +33,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as coarse from "./internal/coarse.js"
 
 /**
  * A client fingerprint: 64 lowercase hex characters, as `Device.ClientFingerprint` validates.
@@ -212,40 +212,6 @@ const checkSecret = (secret: Redacted.Redacted<string>): Either.Either<Buffer, I
   return bytes.length < MIN_SECRET_BYTES ? invalid("secret", "too_short") : Either.right(bytes)
 }
 
-const platformPattern = /^[a-z0-9 ._-]{1,32}$/
-
-const normalizePlatform = (platform: string): string | undefined => {
-  const normalized = platform.trim().toLowerCase()
-  return platformPattern.test(normalized) ? normalized : undefined
-}
-
-const ipv4Octets = (ip: string): ReadonlyArray<number> | undefined =>
-  isIPv4(ip) ? ip.split(".").map(Number) : undefined
-
-/** The eight 16-bit groups of an IPv6 address, `::` and a dotted IPv4 tail expanded. */
-const ipv6Groups = (ip: string): ReadonlyArray<number> | undefined => {
-  if (!isIPv6(ip)) return undefined
-  let head = ip
-  let tail: Array<number> = []
-  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(ip)
-  if (dotted !== null) {
-    const octets = ipv4Octets(dotted[2]!)
-    if (octets === undefined) return undefined
-    tail = [octets[0]! * 256 + octets[1]!, octets[2]! * 256 + octets[3]!]
-    head = dotted[1]!.endsWith("::") ? dotted[1]! : dotted[1]!.slice(0, -1)
-  }
-  const parse = (part: string) =>
-    part === "" ? [] : part.split(":").map((group) => Number.parseInt(group, 16))
-  const gap = head.indexOf("::")
-  const left = parse(gap === -1 ? head : head.slice(0, gap))
-  const right = gap === -1 ? [] : parse(head.slice(gap + 2))
-  const zeros = gap === -1 ? 0 : 8 - left.length - right.length - tail.length
-  const groups = [...left, ...Array<number>(zeros).fill(0), ...right, ...tail]
-  return groups.length === 8 ? groups : undefined
-}
-
-const v4Prefix = (octets: ReadonlyArray<number>) => `${octets[0]}.${octets[1]}.${octets[2]}.0/24`
-
 /**
  * Truncates an IP address to its network: an IPv4 address (or an IPv4-mapped
  * IPv6 address such as `::ffff:203.0.113.7`, as Node reports IPv4 peers on a
@@ -256,25 +222,7 @@ const v4Prefix = (octets: ReadonlyArray<number>) => `${octets[0]}.${octets[1]}.$
  * @since 0.1.0
  * @category hints
  */
-export const coarseNetwork = (ip: string): string | undefined => {
-  const trimmed = ip.trim()
-  const slash = trimmed.indexOf("/")
-  const address = (slash === -1 ? trimmed : trimmed.slice(0, slash)).replace(/%.*$/, "")
-  const prefix = slash === -1 ? undefined : trimmed.slice(slash + 1)
-  const v4 = ipv4Octets(address)
-  if (v4 !== undefined) return prefix === undefined || prefix === "24" ? v4Prefix(v4) : undefined
-  const v6 = ipv6Groups(address)
-  if (v6 === undefined) return undefined
-  const mapped = v6.slice(0, 5).every((group) => group === 0) && v6[5] === 0xffff
-  if (mapped && prefix === undefined) {
-    return v4Prefix([v6[6]! >> 8, v6[6]! & 0xff, v6[7]! >> 8, v6[7]! & 0xff])
-  }
-  if (prefix !== undefined && prefix !== "48") return undefined
-  // RFC 5952 form: the zero groups after the prefix are the longest run, so they take the `::`.
-  const kept = v6.slice(0, 3)
-  while (kept.length > 0 && kept[kept.length - 1] === 0) kept.pop()
-  return `${kept.map((group) => group.toString(16)).join(":")}::/48`
-}
+export const coarseNetwork: (ip: string) => string | undefined = coarse.coarseNetwork
 
 /**
  * Reduces a user-agent string to its browser family. Chromium-based browsers
@@ -284,14 +232,7 @@ export const coarseNetwork = (ip: string): string | undefined => {
  * @since 0.1.0
  * @category hints
  */
-export const userAgentFamily = (userAgent: string): UserAgentFamily =>
-  /\b(?:firefox|fxios)\//i.test(userAgent)
-    ? "firefox"
-    : /\b(?:chrome|chromium|crios|edg|edge|edga|edgios|opr)\//i.test(userAgent)
-      ? "chrome"
-      : /\bversion\/[\d.]+.*\bsafari\//i.test(userAgent)
-        ? "safari"
-        : "other"
+export const userAgentFamily: (userAgent: string) => UserAgentFamily = coarse.userAgentFamily
 
 /**
  * Coarsens raw request data into {@link Hints}: the IP truncated to its /24 or
@@ -304,7 +245,7 @@ export const userAgentFamily = (userAgent: string): UserAgentFamily =>
  */
 export const coarseHints = (raw: RawRequestData): Hints => {
   const network = raw.ip === undefined ? undefined : coarseNetwork(raw.ip)
-  const platform = raw.platform === undefined ? undefined : normalizePlatform(raw.platform)
+  const platform = raw.platform === undefined ? undefined : coarse.normalizePlatform(raw.platform)
   return {
     ...(platform === undefined ? {} : { platform }),
     ...(network === undefined ? {} : { network }),
@@ -321,7 +262,7 @@ const canonicalHints = (
   hints: Hints | undefined,
 ): Either.Either<readonly [string | null, string | null, string | null], InvalidFingerprintInput> => {
   const { platform, network, userAgentFamily: family } = hints ?? {}
-  const canonicalPlatform = platform === undefined ? null : (normalizePlatform(platform) ?? false)
+  const canonicalPlatform = platform === undefined ? null : (coarse.normalizePlatform(platform) ?? false)
   if (canonicalPlatform === false) return invalid("hints.platform", "malformed")
   const canonicalNetwork = network === undefined ? null : (coarseNetwork(network) ?? false)
   if (canonicalNetwork === false) return invalid("hints.network", "malformed")
@@ -360,10 +301,11 @@ const digest = (
  *
  * @example
  * ```ts
+ * const secret = yield* Config.redacted("LEADR_FINGERPRINT_SECRET")
  * const fingerprint = yield* Fingerprint.make({
- *   secret: Redacted.make(process.env.SECRET!),
+ *   secret,
  *   gameId: "game_123",
- *   installId: "7d0c8a3e-...",
+ *   installId: "7d0c8a3e-...", // what the game client sent
  *   hints: Fingerprint.coarseHints({ platform: "ios" }),
  * })
  * ```
