@@ -3,7 +3,8 @@
  * one game), kept fresh, and a nonce fetched for every mutation.
  *
  * - Refreshes before expiry (when less than `refreshMargin`, 2 minutes by
- *   default, remains, as the official SDKs do) and after a 401.
+ *   default, remains, as the official SDKs do; at half-life for tokens shorter
+ *   than twice that) and after a 401.
  * - Single-flight: however many calls find the token stale at once, one
  *   refresh request goes out and all of them wait for it.
  * - Rotation: each refresh returns a new refresh token and the old one stops
@@ -84,7 +85,8 @@ export interface DeviceSession {
 interface Tokens {
   readonly access: string
   readonly refresh: string
-  readonly expiresAt: number
+  /** When to refresh: `refreshMargin` before expiry, but never before half the lifetime. */
+  readonly refreshAt: number
 }
 
 const toDevice = (response: StartSessionResponse): SessionDevice => ({
@@ -118,7 +120,12 @@ export const start = (
     const tokensOf = (access: string, refresh: string, expiresIn: number) =>
       Effect.map(
         Clock.currentTimeMillis,
-        (now): Tokens => ({ access, refresh, expiresAt: now + expiresIn * 1000 }),
+        (now): Tokens => ({
+          access,
+          refresh,
+          // Short-lived tokens (shorter than twice the margin) would otherwise be refreshed on every call.
+          refreshAt: now + Math.max(expiresIn * 1000 - margin, (expiresIn * 1000) / 2),
+        }),
       )
 
     const first = yield* anonymous.sessions.start({ payload: startRequest })
@@ -152,7 +159,7 @@ export const start = (
         }),
       )
 
-    const expiring = (current: Tokens, now: number) => current.expiresAt - now < margin
+    const expiring = (current: Tokens, now: number) => now >= current.refreshAt
 
     const accessToken: Effect.Effect<string, LeadrError> = Effect.gen(function* () {
       const current = yield* Ref.get(tokens)
