@@ -9,6 +9,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { wireName } from "./internal/fields.js"
+import { DecodeError } from "./LeadrError.js"
 
 /**
  * Page metadata (`PaginationMeta`).
@@ -92,17 +93,24 @@ export const PageParams = {
 /**
  * Walks a cursor-paginated list as a `Stream`: fetches the first page with no
  * cursor, then follows `next_cursor` while `has_next` is true. Pages are fetched
- * lazily, one at a time, only as the consumer pulls.
+ * lazily, one at a time, only as the consumer pulls. A page that claims more
+ * (`has_next`) without a `next_cursor` fails the stream with a `DecodeError`
+ * rather than ending it early.
  *
  * @since 0.1.0
  * @category streams
  */
 export const paginate = <A, E, R>(
   fetchPage: (cursor: Option.Option<string>) => Effect.Effect<Page<A>, E, R>,
-): Stream.Stream<A, E, R> =>
+): Stream.Stream<A, E | DecodeError, R> =>
   Stream.paginateEffect(Option.none<string>(), (cursor) =>
-    Effect.map(fetchPage(cursor), (page) => {
-      const next = page.pagination.has_next ? Option.fromNullable(page.pagination.next_cursor) : Option.none()
-      return [page.data, Option.map(next, Option.some)] as const
+    Effect.flatMap(fetchPage(cursor), (page) => {
+      const { has_next, next_cursor } = page.pagination
+      if (!has_next) return Effect.succeed([page.data, Option.none()] as const)
+      // Stopping here would silently drop the rest of the list.
+      if (next_cursor === null || next_cursor === "") {
+        return Effect.fail(new DecodeError({ detail: "page says has_next but carries no next_cursor" }))
+      }
+      return Effect.succeed([page.data, Option.some(Option.some(next_cursor))] as const)
     }),
   ).pipe(Stream.flattenIterables)

@@ -184,6 +184,26 @@ describe("Pagination.paginate", () => {
     )
   })
 
+  it.effect(
+    "fails with DecodeError, after the items it has, when a page says has_next without a next_cursor",
+    () =>
+      Effect.gen(function* () {
+        const pages = [
+          decodePage({
+            data: [{ id: 1, name: "a" }],
+            pagination: { has_next: true, has_prev: false, count: 1 },
+          }),
+        ]
+        const seen: Array<number> = []
+        const error = yield* Pagination.paginate(() => Effect.succeed(pages[0]!)).pipe(
+          Stream.runForEach((item) => Effect.sync(() => seen.push(item.id))),
+          Effect.flip,
+        )
+        expect(seen).toEqual([1])
+        expect(error._tag).toBe("DecodeError")
+      }),
+  )
+
   it("decodes the wire envelope: a missing next_cursor or prev_cursor is null", () => {
     const page = decodePage({ data: [], pagination: { has_next: false, has_prev: false, count: 0 } })
     expect(page.pagination.next_cursor).toBeNull()
