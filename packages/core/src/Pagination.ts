@@ -104,15 +104,18 @@ export const paginate = <A, E, R>(
   fetchPage: (cursor: Option.Option<string>) => Effect.Effect<Page<A>, E, R>,
 ): Stream.Stream<A, E | DecodeError, R> =>
   // The state is the cursor to fetch with, or `null` after a page that claimed more without a cursor.
-  Stream.paginateEffect(Option.none<string>() as Option.Option<string> | null, (cursor) => {
-    if (cursor === null) {
-      return Effect.fail(new DecodeError({ detail: "a page said has_next but carried no next_cursor" }))
-    }
-    return Effect.map(fetchPage(cursor), (page) => {
-      const { has_next, next_cursor } = page.pagination
-      if (!has_next) return [page.data, Option.none()] as const
-      // Ending here would silently drop the rest of the list: fail once this page's items are out.
-      const next = next_cursor === null || next_cursor === "" ? null : Option.some(next_cursor)
-      return [page.data, Option.some(next)] as const
-    })
-  }).pipe(Stream.flattenIterables)
+  Stream.paginateEffect<Option.Option<string> | null, ReadonlyArray<A>, E | DecodeError, R>(
+    Option.none(),
+    (cursor) => {
+      if (cursor === null) {
+        return Effect.fail(new DecodeError({ detail: "a page said has_next but carried no next_cursor" }))
+      }
+      return Effect.map(fetchPage(cursor), (page) => {
+        const { has_next, next_cursor } = page.pagination
+        if (!has_next) return [page.data, Option.none()] as const
+        // Ending here would silently drop the rest of the list: fail once this page's items are out.
+        const next = next_cursor === null || next_cursor === "" ? null : Option.some(next_cursor)
+        return [page.data, Option.some(next)] as const
+      })
+    },
+  ).pipe(Stream.flattenIterables)
