@@ -131,7 +131,8 @@ export const layer = (options: Options = {}): Layer.Layer<LocalServer, unknown> 
     LocalServer,
     Effect.gen(function* () {
       const db = Db.of(yield* Sqlite.Sqlite)
-      const key = options.superadminKey ?? undefined
+      // An empty key would be a key anyone can send.
+      const key = options.superadminKey?.trim() === "" ? undefined : options.superadminKey
       const superadmin = yield* Bootstrap.ensureSuperadmin(db, key)
       const demo = options.seedDemo === true ? yield* Bootstrap.seedDemo(db) : undefined
       const address = (yield* HttpServer.HttpServer).address

@@ -73,12 +73,14 @@ const isDecodeError = (u: unknown): u is HttpApiDecodeError =>
 
 const json = (status: number, body: unknown) => HttpServerResponse.unsafeJson(body, { status })
 
+const tooLarge = HttpServerResponse.unsafeJson({ detail: "Request body too large" }, { status: 413 })
+
 const fromDefect = (defect: unknown) => {
   const tag = (defect as { _tag?: unknown } | null)?._tag
   if (tag === "RequestError") {
     const cause = (defect as { cause?: unknown }).cause
     if (cause instanceof Error && cause.message === "maxBytes exceeded") {
-      return Effect.succeed(json(413, { detail: "Request body too large" }))
+      return Effect.succeed(tooLarge)
     }
     return Effect.succeed(
       json(422, {
@@ -103,7 +105,13 @@ export const layer = HttpApiBuilder.middleware(
   Effect.map(
     ServerConfig,
     (settings) => (app) =>
-      app.pipe(
+      // A declared length over the limit is answered before reading: Node discards
+      // the body, so the client sees the 413. An undeclared (chunked) one is cut off.
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+        Number(request.headers["content-length"] ?? 0) > settings.maxBodyBytes
+          ? Effect.succeed(tooLarge)
+          : app,
+      ).pipe(
         HttpIncomingMessage.withMaxBodySize(Option.some(settings.maxBodyBytes)),
         Effect.catchAllCause((cause) => {
           const failure = Cause.failureOption(cause)

@@ -74,7 +74,9 @@ const program = Effect.gen(function* () {
     mkdirSync(dirname(args.db), { recursive: true })
   }
   const key = yield* Config.option(Config.redacted("LEADR_SUPERADMIN_API_KEY"))
-  const superadminKey = Option.getOrUndefined(Option.map(key, Redacted.value))
+  const superadminKey = Option.getOrUndefined(
+    Option.filter(Option.map(key, Redacted.value), (k) => k.trim() !== ""),
+  )
   yield* Effect.gen(function* () {
     const server = yield* LocalServer
     if (server.superadminKeyGenerated && server.superadminKey !== undefined) {
