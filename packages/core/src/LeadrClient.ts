@@ -23,6 +23,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import type * as Stream from "effect/Stream"
 import { LeadrApi } from "./LeadrApi.js"
 import {
   BadRequest,
@@ -38,6 +39,7 @@ import {
   Unauthorized,
   ValidationFailed,
 } from "./LeadrError.js"
+import { type Page, paginate } from "./Pagination.js"
 
 type Groups = typeof LeadrApi extends HttpApi.HttpApi<infer _Id, infer G, infer _E, infer _R> ? G : never
 
@@ -344,5 +346,26 @@ export const retryPolicy: Schedule.Schedule<[LeadrError, Duration.Duration], Lea
       error._tag === "RateLimited"
         ? Option.match(error.retryAfter, { onNone: () => delay, onSome: (wait) => Duration.max(wait, delay) })
         : delay,
+    ),
+  )
+
+/**
+ * Any list call of the client as a `Stream` of its items: follows
+ * `next_cursor` lazily, one page per pull, e.g.
+ * `LeadrClient.stream(client.devices.list, { urlParams: { status: "banned", limit: 100 } })`.
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
+export const stream = <Request extends { readonly urlParams: { readonly cursor?: string | undefined } }, A>(
+  list: (request: Request) => Effect.Effect<Page<A>, LeadrError>,
+  request: Request,
+): Stream.Stream<A, LeadrError> =>
+  paginate((cursor) =>
+    list(
+      Option.match(cursor, {
+        onNone: () => request,
+        onSome: (value) => ({ ...request, urlParams: { ...request.urlParams, cursor: value } }),
+      }),
     ),
   )
