@@ -209,6 +209,21 @@ describe("client sessions, nonces and scores", () => {
   })
 })
 
+describe("nonce expiry", () => {
+  it("a nonce past its lifetime is 412 expired", async () => {
+    const world = await start({ nonceTtlSeconds: 0 })
+    try {
+      const t = await tenant(world, "Expiry")
+      const s = await session(world, t.gameId, "late")
+      const r = await clientScore(world, s.access_token, { board_id: t.boardId, player_name: "L", value: 1 })
+      expect(r.status).toBe(412)
+      expect(r.body.detail).toBe("Nonce expired")
+    } finally {
+      await world.server.close()
+    }
+  })
+})
+
 describe("keep strategies, rank and around", () => {
   let world: World
   beforeAll(async () => {
