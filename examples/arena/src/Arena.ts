@@ -38,6 +38,8 @@ export interface ArenaOptions {
   /** The board the arena plays on; default: the demo board, or the game's first board. */
   readonly boardId?: string | undefined
   readonly refreshMs: number
+  /** How long a run lasts. Default 10 seconds. */
+  readonly runMs?: number | undefined
   readonly fingerprintSecret?: string | undefined
 }
 
@@ -158,7 +160,7 @@ export const startArena = async (options: ArenaOptions): Promise<RunningArena> =
       index: createEndpoint("/", { method: "GET" }, async () => Page.html(page.index)),
       sdk: createEndpoint("/colyseus.js", { method: "GET" }, async () => Page.script(page.sdk)),
     })
-    server.define("arena", makeArenaRoom(leadr, board))
+    server.define("arena", makeArenaRoom(leadr, board, options.runMs))
     await server.listen(options.port, "0.0.0.0")
     // Rooms first (players get their close), then the plugin's flush, the worker, LEADR.
     closers.push(() => server.gracefullyShutdown(false))

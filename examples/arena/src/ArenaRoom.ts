@@ -13,7 +13,7 @@ import { type BoardFeed, type Leadr, LeadrPlugin } from "@leadr-toolkit/colyseus
 import { ArenaState, Racer } from "./ArenaState.js"
 
 /**
- * How long a run lasts.
+ * How long a run lasts, by default.
  *
  * @since 0.1.0
  * @category constants
@@ -29,6 +29,7 @@ export const RUN_MS = 10_000
 export const makeArenaRoom = (
   leadr: Leadr.Service,
   board: BoardFeed.BoardRef = "default",
+  runMs: number = RUN_MS,
 ): (new () => Room<{ state: ArenaState }>) =>
   class ArenaRoom extends Room<{ state: ArenaState }> {
     override maxClients = 32
@@ -43,7 +44,7 @@ export const makeArenaRoom = (
         racer.running = true
         this.clock.setTimeout(() => {
           racer.running = false
-        }, RUN_MS)
+        }, runMs)
       },
       click: (client: Client) => {
         const racer = this.state.racers.get(client.sessionId)
@@ -65,7 +66,7 @@ export const makeArenaRoom = (
     }
 
     override onCreate(): void {
-      this.state.runMs = RUN_MS
+      this.state.runMs = runMs
       this.state.leaderboard = this.plugins.leadr.display(board)
     }
 

@@ -14,8 +14,8 @@ import { fileURLToPath } from "node:url"
  * @category models
  */
 export interface Assets {
-  readonly index: string
-  readonly sdk: string
+  readonly index: Uint8Array
+  readonly sdk: Uint8Array
 }
 
 /**
@@ -30,24 +30,27 @@ export const load = async (): Promise<Assets> => {
   const require = createRequire(import.meta.url)
   const sdkDir = dirname(require.resolve("@colyseus/sdk/package.json"))
   const [index, sdk] = await Promise.all([
-    readFile(join(here, "..", "public", "index.html"), "utf8"),
-    readFile(join(sdkDir, "dist", "colyseus.js"), "utf8"),
+    readFile(join(here, "..", "public", "index.html")),
+    readFile(join(sdkDir, "dist", "colyseus.js")),
   ])
-  return { index, sdk }
+  return { index: new Uint8Array(index), sdk: new Uint8Array(sdk) }
 }
 
 /**
  * @since 0.1.0
  * @category responses
  */
-export const html = (body: string): Response =>
-  new Response(body, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" } })
+export const html = (body: Uint8Array): Response => bytes(body, "text/html; charset=utf-8", "no-cache")
 
 /**
  * @since 0.1.0
  * @category responses
  */
-export const script = (body: string): Response =>
+export const script = (body: Uint8Array): Response =>
+  bytes(body, "text/javascript; charset=utf-8", "max-age=3600")
+
+// A known length: the browser gets one plain body rather than a chunked stream.
+const bytes = (body: Uint8Array, type: string, cache: string): Response =>
   new Response(body, {
-    headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=3600" },
+    headers: { "content-type": type, "content-length": String(body.byteLength), "cache-control": cache },
   })

@@ -9,6 +9,7 @@
  * - `LEADR_REFRESH_MS` (default 5000): how often boards and device statuses refresh.
  * - `LEADR_FINGERPRINT_SECRET`: the device fingerprint secret (generated and kept in the data folder otherwise).
  * - `DATA_DIR` (default `data`): databases, outbox and generated keys.
+ * - `ARENA_RUN_MS` (default 10000): how long a run of the click race lasts.
  *
  * @since 0.1.0
  */
@@ -39,6 +40,7 @@ const arena = await startArena({
       : undefined,
   boardId: env.LEADR_BOARD_ID || undefined,
   refreshMs: integer("LEADR_REFRESH_MS", 5000) || 5000,
+  runMs: integer("ARENA_RUN_MS", 10_000) || 10_000,
   fingerprintSecret: env.LEADR_FINGERPRINT_SECRET || undefined,
 })
 
