@@ -83,8 +83,16 @@ beforeAll(async () => {
   }
   const plain = await make(proxy.url, "plain")
   const flaky = await make(outage.url, "outage", { joinTimeout: 300, requestTimeout: 1000 })
+  const Plain = makeTestRoom(plain, leadr.boardId)
+  // A room with its own static onAuth: Colyseus skips instance and plugin onAuth for it.
+  class StaticAuth extends Plain {
+    static async onAuth(): Promise<unknown> {
+      return { via: "static onAuth" }
+    }
+  }
   game = await startGameServer({
-    plain: makeTestRoom(plain, leadr.boardId),
+    plain: Plain,
+    static: StaticAuth,
     outage: makeTestRoom(flaky, leadr.boardId),
   })
 })
@@ -161,6 +169,22 @@ describe("device registration", () => {
     const fine = await joinRoom("plain", { installId: "after-bad-options", name: "Fine" })
     expect((await whoami(fine)).device?.playerName).toBe("Fine")
     await fine.leave()
+  })
+})
+
+describe("rooms with their own static onAuth", () => {
+  it("admits the player in onJoin instead (no request hints there), returning devices from the cache", async () => {
+    const first = await joinRoom("static", { installId: "install-static", name: "Static" })
+    const me = await whoami(first)
+    expect(me.device?.status).toBe("active")
+    expect(me.device?.id).toMatch(/^dev_/)
+    expect(me.device?.playerName).toBe("Static")
+    await first.leave()
+    const before = proxy.count(sessionsStarted)
+    const again = await joinRoom("static", { installId: "install-static" })
+    expect((await whoami(again)).device?.id).toBe(me.device?.id)
+    expect(proxy.count(sessionsStarted)).toBe(before)
+    await again.leave()
   })
 })
 
