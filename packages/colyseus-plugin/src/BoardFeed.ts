@@ -94,9 +94,30 @@ export interface BoardFeed {
   /** Shows an accepted score on every display of the board now; the next reads reconcile it. */
   readonly accept: (boardId: string, score: Omit<OptimisticScore, "expiresAt">) => void
   readonly snapshot: (boardId: string) => BoardSnapshot | undefined
-  /** Score reads made so far (every board). */
+  /**
+   * The rows around where `value` ranks (`around_score_value`), for players
+   * beyond the fetched page. One read per board and value per refresh
+   * interval, shared by everyone asking; empty when LEADR cannot answer. The
+   * row standing for `value` itself has the key {@link AROUND_SELF}.
+   */
+  readonly aroundValue: (
+    board: BoardInfo,
+    value: number,
+    radius: number,
+  ) => Effect.Effect<ReadonlyArray<RankedRow>>
+  /** Top-of-board reads made so far (every board). */
   readonly reads: () => number
+  /** "Around" reads made so far. */
+  readonly aroundReads: () => number
 }
+
+/**
+ * The key of the row an {@link BoardFeed.aroundValue} read places at the asked value.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const AROUND_SELF = "\u0000self"
 
 /**
  * @since 0.1.0
@@ -144,6 +165,11 @@ export const make = (deps: FeedDeps): BoardFeed => {
   const active = new Map<string, Feed>()
   const idle = new BoundedCache<string, Feed>(options.boardCacheSize)
   let reads = 0
+  let aroundReads = 0
+  const arounds = new BoundedCache<
+    string,
+    { readonly expiresAt: number; readonly rows: Effect.Effect<ReadonlyArray<RankedRow>> }
+  >(1024)
   // Unconfirmed optimistic rows give way to LEADR's answer after a few reads.
   const optimisticTtl = Math.max(3 * Duration.toMillis(options.refreshInterval), 10_000)
 
@@ -269,10 +295,50 @@ export const make = (deps: FeedDeps): BoardFeed => {
     publish(feed)
   }
 
+  const readAround = (board: BoardInfo, value: number, radius: number) =>
+    Effect.suspend(() => {
+      aroundReads++
+      return client.scores.list({
+        urlParams: {
+          board_id: board.id,
+          around_score_value: value,
+          limit: Math.min(FETCH_LIMIT, 2 * radius + 1),
+        },
+      })
+    }).pipe(
+      Effect.map((page) =>
+        page.data.map(
+          (score): RankedRow => ({
+            rank: score.rank ?? 0,
+            playerKey: score.is_placeholder ? AROUND_SELF : score.device_id,
+            playerName: score.player_name,
+            value: score.value,
+            displayValue: score.value_display ?? String(score.value),
+            pending: false,
+          }),
+        ),
+      ),
+      Effect.catchAll(() => Effect.succeed<ReadonlyArray<RankedRow>>([])),
+    )
+
+  const aroundValue = (board: BoardInfo, value: number, radius: number) =>
+    Effect.suspend(() => {
+      const key = `${board.id}|${value}|${radius}`
+      const now = Date.now()
+      const hit = arounds.get(key)
+      if (hit !== undefined && hit.expiresAt > now) return hit.rows
+      // Memoized: everyone asking within the interval shares one request.
+      const rows = Effect.runSync(Effect.cached(readAround(board, value, radius)))
+      arounds.set(key, { expiresAt: now + Duration.toMillis(options.refreshInterval), rows })
+      return rows
+    })
+
   return {
     resolve,
     subscribe,
     accept,
+    aroundValue,
+    aroundReads: () => aroundReads,
     snapshot: (boardId) => {
       const feed = active.get(boardId) ?? idle.peek(boardId)
       return feed === undefined ? undefined : { board: feed.board, rows: feed.rows }

@@ -28,13 +28,13 @@
  */
 import { randomUUID } from "node:crypto"
 import { type AuthContext, type Client, RoomPlugin, ServerError } from "@colyseus/core"
-import { StateView } from "@colyseus/schema"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
+import { AroundWindows, type WindowOwner } from "./AroundWindows.js"
 import type { BoardInfo, BoardRef, BoardSnapshot } from "./BoardFeed.js"
-import { around } from "./BoardRanking.js"
-import { AroundWindow, BoardDisplay, syncEntries } from "./BoardState.js"
+import { better } from "./BoardRanking.js"
+import { BoardDisplay, syncEntries } from "./BoardState.js"
 import type { DeviceRecord, DeviceState } from "./DeviceRegistry.js"
 import type { Service } from "./Leadr.js"
 import { checkPlayerName, NotAllowed, NotQueued, type ScoreError, validate } from "./ScoreSubmission.js"
@@ -95,6 +95,8 @@ interface Player {
   readonly playerName: string
   device: DeviceRecord
   unwatch: (() => void) | undefined
+  /** Best accepted score this session, per board id. */
+  readonly best: Map<string, number>
 }
 
 interface Display {
@@ -103,6 +105,7 @@ interface Display {
   board: BoardInfo | undefined
   unsubscribe: (() => void) | undefined
   last: BoardSnapshot | undefined
+  windows: AroundWindows | undefined
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -170,7 +173,7 @@ export class LeadrPlugin extends RoomPlugin {
     if (player === undefined) return
     player.unwatch?.()
     this.players.delete(client.sessionId)
-    for (const display of this.displays) display.display.around.delete(client.sessionId)
+    for (const display of this.displays) display.windows?.remove(client.sessionId)
   }
 
   protected override onDispose(): void {
@@ -206,6 +209,7 @@ export class LeadrPlugin extends RoomPlugin {
       board: undefined,
       unsubscribe: undefined,
       last: undefined,
+      windows: undefined,
     }
     this.displays.push(display)
     const service = this.service
@@ -225,6 +229,12 @@ export class LeadrPlugin extends RoomPlugin {
         display.display.boardId = info.id
         display.display.name = info.name
         display.display.sortDirection = info.sortDirection
+        display.windows = new AroundWindows(
+          display.display,
+          this.pluginOptions.aroundRadius ?? 2,
+          service.boards,
+          service.runPromise,
+        )
         display.unsubscribe = service.boards.subscribe(info, (snapshot) => this.show(display, snapshot))
       })
       .catch(() => {
@@ -269,9 +279,16 @@ export class LeadrPlugin extends RoomPlugin {
         service.submit({ fingerprint: player.fingerprint, deviceId: player.device.id }, boardId, valid.right),
       ),
     )
-    return Either.isLeft(queued)
-      ? { _tag: "Rejected", error: queued.left }
-      : { _tag: "Accepted", boardId, value: valid.right.value }
+    if (Either.isLeft(queued)) return { _tag: "Rejected", error: queued.left }
+    const shown = this.displays.find((d) => d.board?.id === boardId)?.board
+    const previous = player.best.get(boardId)
+    if (
+      shown !== undefined &&
+      (previous === undefined || better(shown.sortDirection, valid.right.value, previous))
+    ) {
+      player.best.set(boardId, valid.right.value)
+    }
+    return { _tag: "Accepted", boardId, value: valid.right.value }
   }
 
   private async admit(
@@ -308,6 +325,7 @@ export class LeadrPlugin extends RoomPlugin {
       playerName,
       device,
       unwatch: undefined,
+      best: new Map(),
     }
     this.players.set(client.sessionId, player)
     this.publishDevice(player)
@@ -345,25 +363,17 @@ export class LeadrPlugin extends RoomPlugin {
   }
 
   private showAround(display: Display, snapshot: BoardSnapshot): void {
-    const radius = this.pluginOptions.aroundRadius ?? 2
-    if (radius <= 0) return
+    if (display.windows === undefined) return
+    const owners: Array<WindowOwner> = []
     for (const [sessionId, player] of this.players) {
-      const rows = around(snapshot.rows, player.device.id ?? player.fingerprint, radius)
-      let window = display.display.around.get(sessionId)
-      if (window === undefined) {
-        if (rows.length === 0) continue
-        window = new AroundWindow()
-        display.display.around.set(sessionId, window)
-        try {
-          player.client.view ??= new StateView()
-          player.client.view.add(window)
-        } catch {
-          // The display is not in the room state (yet): the window waits for the next refresh.
-          display.display.around.delete(sessionId)
-          continue
-        }
-      }
-      syncEntries(window.entries, rows)
+      owners.push({
+        sessionId,
+        client: player.client,
+        playerKey: player.device.id ?? player.fingerprint,
+        playerName: player.playerName,
+        best: player.best.get(snapshot.board.id),
+      })
     }
+    display.windows.update(snapshot, owners)
   }
 }

@@ -7,7 +7,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Room as SdkRoom } from "@colyseus/sdk"
 import { Leadr } from "@leadr-toolkit/colyseus-plugin"
+import { Board, Score, Session } from "@leadr-toolkit/core"
 import { createWorker, type PromiseWorker } from "@leadr-toolkit/worker"
+import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type CountingProxy, startCountingProxy } from "./support/CountingProxy.js"
@@ -47,6 +49,49 @@ let worker: PromiseWorker.PromiseWorker
 let slow: Awaited<ReturnType<typeof Leadr.create>>
 let fast: Awaited<ReturnType<typeof Leadr.create>>
 let game: TestGameServer
+let deepBoardId: string
+
+/** A board with 105 scores above anything the tests submit: a new player ranks below the fetched page. */
+const seedDeepBoard = () =>
+  leadr.admin((admin) =>
+    Effect.gen(function* () {
+      const board = yield* admin.boards.create({
+        urlParams: {},
+        payload: new Board.BoardCreateRequest({
+          account_id: leadr.accountId,
+          game_id: leadr.gameId,
+          name: "Deep",
+          slug: "deep",
+          keep_strategy: "BEST_ONLY",
+        }),
+      })
+      yield* Effect.forEach(
+        Array.from({ length: 105 }, (_, i) => i),
+        (i) =>
+          Effect.gen(function* () {
+            const device = yield* admin.sessions.start({
+              payload: new Session.StartSessionRequest({
+                game_id: leadr.gameId,
+                client_fingerprint: i.toString(16).padStart(64, "0"),
+              }),
+            })
+            yield* admin.scores.create({
+              urlParams: {},
+              headers: {},
+              payload: new Score.ScoreCreateRequest({
+                board_id: board.id,
+                game_id: leadr.gameId,
+                device_id: device.id,
+                player_name: `Seed ${i}`,
+                value: 1000 + i,
+              }),
+            })
+          }),
+        { concurrency: 8, discard: true },
+      )
+      return board.id
+    }),
+  )
 
 beforeAll(async () => {
   leadr = await startTestLeadr()
@@ -66,7 +111,9 @@ beforeAll(async () => {
   // One refresh a minute: within a test, the first read is the only one.
   slow = await Leadr.create({ ...options, url: proxy.url, refreshInterval: 60_000 })
   fast = await Leadr.create({ ...options, url: leadr.url, refreshInterval: 150 })
+  deepBoardId = await seedDeepBoard()
   game = await startGameServer({
+    deep: makeTestRoom(fast, deepBoardId),
     shared: makeTestRoom(slow, leadr.boardId),
     live: makeTestRoom(fast, "default"),
     missing: makeTestRoom(fast, "brd_does_not_exist"),
@@ -142,6 +189,26 @@ describe("live displays", () => {
     expect(Object.keys(stateOf(b).leaderboard?.around ?? {})).toEqual([b.sessionId])
     await a.leave()
     await b.leave()
+  })
+
+  it("gives a player ranked below the fetched page a window from LEADR's rows around their score", async () => {
+    const room = await game.sdk.create("deep", { installId: "deep-player", name: "Deep Diver" })
+    await eventually(() => (entriesOf(room).length === 10 ? true : undefined))
+    expect(await submit(room, 7)).toMatchObject({ tag: "Accepted" })
+    const window = await eventually(() => {
+      const entries = stateOf(room).leaderboard?.around?.[room.sessionId]?.entries ?? []
+      return entries.some((e) => e.playerName === "Deep Diver") ? entries : undefined
+    })
+    const mine = window.find((e) => e.playerName === "Deep Diver")!
+    expect(mine).toMatchObject({ rank: 106, value: 7 })
+    // The rows just above (LEADR centres the window, filling from above at the bottom of the board).
+    const above = window.filter((e) => e.playerName.startsWith("Seed")).map((e) => e.rank)
+    expect(above.at(-1)).toBe(105)
+    expect(above).toEqual([...above].sort((a, b) => a - b))
+    expect(window.length).toBeLessThanOrEqual(5)
+    // The top of the display is untouched: the player is far below it.
+    expect(entriesOf(room).map((e) => e.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    await room.leave()
   })
 
   it("keeps an unknown board's display empty without breaking the room", async () => {
