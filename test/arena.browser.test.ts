@@ -60,7 +60,7 @@ beforeAll(async () => {
       LEADR_PORT: "0",
       DATA_DIR: dir,
       LEADR_REFRESH_MS: "300",
-      ARENA_RUN_MS: "1500",
+      ARENA_RUN_MS: "4000",
       LEADR_URL: "",
       LEADR_API_KEY: "",
       LEADR_GAME_ID: "",
