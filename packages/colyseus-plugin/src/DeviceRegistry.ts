@@ -80,6 +80,8 @@ export interface DeviceRegistry {
   readonly admit: (fingerprint: string) => Effect.Effect<Admission>
   /** The cached record, if any, without any request. */
   readonly peek: (fingerprint: string) => DeviceRecord | undefined
+  /** The join fast path: a registered (not pending) cached device, marked recently used; no fiber, no request. */
+  readonly cached: (fingerprint: string) => DeviceRecord | undefined
   /** Calls `listener` on every change of this device (registration landing, status change). Returns the unsubscribe. */
   readonly watch: (fingerprint: string, listener: (device: DeviceRecord) => void) => () => void
   /** One status sweep (runs every refresh interval on its own). */
@@ -195,13 +197,17 @@ export const make = (deps: RegistryDeps): DeviceRegistry => {
     return done
   }
 
+  const cached = (fingerprint: string): DeviceRecord | undefined => {
+    const hit = cache.get(fingerprint) ?? live.get(fingerprint)
+    if (hit === undefined || hit.status === "pending") return undefined
+    cacheHits++
+    return hit
+  }
+
   const admit = (fingerprint: string): Effect.Effect<Admission> =>
     Effect.suspend(() => {
-      const hit = cache.get(fingerprint) ?? live.get(fingerprint)
-      if (hit !== undefined && hit.status !== "pending") {
-        cacheHits++
-        return Effect.succeed({ device: hit, fromCache: true })
-      }
+      const hit = cached(fingerprint)
+      if (hit !== undefined) return Effect.succeed({ device: hit, fromCache: true })
       const done = register(fingerprint)
       return Deferred.await(done).pipe(
         Effect.timeoutTo({
@@ -299,6 +305,7 @@ export const make = (deps: RegistryDeps): DeviceRegistry => {
   return {
     admit,
     peek: current,
+    cached,
     watch,
     sweep,
     stats: () => ({ cached: cache.size, watched: live.size, registrations, cacheHits, sweeps }),

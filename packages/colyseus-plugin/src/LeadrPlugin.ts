@@ -313,7 +313,8 @@ export class LeadrPlugin extends RoomPlugin {
     }
     const fp = fingerprint.value
     const playerName = Either.getOrElse(checkPlayerName(given.name), () => `Player-${fp.slice(0, 4)}`)
-    const { device } = await service.runPromise(service.devices.admit(fp))
+    // Returning devices take the synchronous path: no fiber, no request.
+    const device = service.devices.cached(fp) ?? (await service.runPromise(service.devices.admit(fp))).device
     if (device.status === "banned" || (device.status === "suspended" && service.rejectSuspended)) {
       throw rejection(device.status)
     }
