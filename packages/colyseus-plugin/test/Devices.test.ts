@@ -83,6 +83,7 @@ beforeAll(async () => {
   }
   const plain = await make(proxy.url, "plain")
   const flaky = await make(outage.url, "outage", { joinTimeout: 300, requestTimeout: 1000 })
+  const strict = await make(proxy.url, "strict", { rejectSuspended: true })
   const Plain = makeTestRoom(plain, leadr.boardId)
   // A room with its own static onAuth: Colyseus skips instance and plugin onAuth for it.
   class StaticAuth extends Plain {
@@ -94,6 +95,7 @@ beforeAll(async () => {
     plain: Plain,
     static: StaticAuth,
     outage: makeTestRoom(flaky, leadr.boardId),
+    strict: makeTestRoom(strict, leadr.boardId),
   })
 })
 
@@ -232,6 +234,13 @@ describe("moderation", () => {
     room.send("score", { value: 10 })
     expect(await outcome).toMatchObject({ tag: "Rejected", error: "NotAllowed" })
     await room.leave()
+    // With rejectSuspended, the same device is refused at join.
+    const refused = await game.sdk.create("strict", { installId: "install-sus" }).then(
+      () => undefined,
+      (error: { code: number; message: string }) => error,
+    )
+    expect(refused?.code).toBe(LeadrPlugin.JoinErrorCode.DEVICE_SUSPENDED)
+    expect(refused?.message).toMatch(/^LEADR_DEVICE_SUSPENDED/)
   })
 })
 
