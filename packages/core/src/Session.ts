@@ -90,13 +90,3 @@ export class Nonce extends Schema.Class<Nonce>("NonceResponse")(
   },
   wireName("NonceResponse"),
 ) {}
-
-/**
- * The header carrying a nonce on mutating client requests.
- *
- * @since 0.1.0
- * @category headers
- */
-export const NonceHeader = Schema.Struct({
-  "leadr-client-nonce": Schema.optional(Schema.String),
-})
