@@ -39,7 +39,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 export const runCrash = async (options: CrashOptions = {}): Promise<CrashResult> => {
   const total = options.total ?? 10_000
   const kills = options.kills ?? 20
-  const child = options.child ?? join(here, "crash-child.js")
+  const child = options.child ?? join(here, "../child/crash-child.js")
   const log = options.log ?? (() => {})
   const server = await startLocalServer({ port: 0 })
   try {

@@ -20,6 +20,7 @@ import {
   Score,
 } from "@leadr-toolkit/core"
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type { BoardRules } from "./Coalescing.js"
 import type { Operation, ScoreOperation } from "./Operation.js"
@@ -170,14 +171,22 @@ export const make = (options: DeliveryOptions): Effect.Effect<Delivery, never, H
       )
     }
 
+    // Single flight: the groups that find a board's rules missing at once share one request.
+    const lookups = new Map<string, Deferred.Deferred<BoardRules, LeadrError.LeadrError>>()
     const rules = (op: ScoreOperation) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const cached = rulesCache.get(op.board_id)
         if (cached !== undefined && cached.until > now) return cached.rules
-        const fresh = yield* lookup(op)
-        rulesCache.set(op.board_id, { rules: fresh, until: now + ttl })
-        return fresh
+        const running = lookups.get(op.board_id)
+        if (running !== undefined) return yield* Deferred.await(running)
+        const deferred = yield* Deferred.make<BoardRules, LeadrError.LeadrError>()
+        lookups.set(op.board_id, deferred)
+        const exit = yield* Effect.exit(lookup(op))
+        lookups.delete(op.board_id)
+        if (exit._tag === "Success") rulesCache.set(op.board_id, { rules: exit.value, until: now + ttl })
+        yield* Deferred.done(deferred, exit)
+        return yield* exit
       })
 
     return { send, rules }

@@ -33,10 +33,17 @@ import * as WorkerMetrics from "./WorkerMetrics.js"
 export interface DrainOptions {
   /** Groups (keys) delivered at once. Default 16. */
   readonly concurrency?: number | undefined
-  /** Pending rows looked at per scheduling round. Default 2,000. */
+  /** Pending rows looked at per scan. Default 1,000. */
   readonly window?: number | undefined
-  /** Most rows of one key taken in one group. Default 100. */
+  /** Most rows of one key taken in one group. Default 25. */
   readonly maxGroup?: number | undefined
+  /**
+   * Least time between two score sends for one (board, device) on a board
+   * that keeps one score per device: later writes wait and coalesce, and the
+   * player never trips the service's velocity rule (2 s by default) because
+   * of the worker. Default 2,000 ms; 0 turns it off.
+   */
+  readonly scoreSpacingMs?: number | undefined
   /** Longest sleep when nothing is due (new enqueues wake it sooner). Default 1 s. */
   readonly idleMs?: number | undefined
   readonly retry?: Partial<Retry.RetryPolicy> | undefined
@@ -113,9 +120,12 @@ export const make = (
 ): Effect.Effect<Drain, never, Scope.Scope> =>
   Effect.gen(function* () {
     const concurrency = options.concurrency ?? 16
-    const window = options.window ?? 2_000
-    const maxGroup = options.maxGroup ?? 100
+    const window = options.window ?? 1_000
+    const maxGroup = options.maxGroup ?? 25
     const idleMs = options.idleMs ?? 1_000
+    const spacingMs = options.scoreSpacingMs ?? 2_000
+    /** Keys of single-score boards that sent recently, and until when they wait. */
+    const spacedUntil = new Map<string, number>()
     const policy: Retry.RetryPolicy = { ...Retry.defaultPolicy, ...options.retry }
     const circuit = new Retry.Circuit(policy)
     const signal = makeSignal()
@@ -190,6 +200,9 @@ export const make = (
             // An unknown board: send every write and let each one meet its own answer.
           } else {
             plan = Coalescing.plan(rules.right, group.items, (item) => (item.op as ScoreOperation).value)
+            if (rules.right.keep !== "ALL" && spacingMs > 0) {
+              spacedUntil.set(group.key, (yield* Clock.currentTimeMillis) + spacingMs)
+            }
           }
         }
         for (let i = 0; i < plan.send.length; i++) {
@@ -227,34 +240,33 @@ export const make = (
       )
 
     /**
-     * Groups found eligible by the last scan and not dispatched yet. Scanning
+     * Keys found eligible by the last scan and not dispatched yet. Scanning
      * costs a query over the window, so one scan feeds many dispatches; the
      * next scan happens once these are gone.
      */
-    let ready: Array<{ readonly key: string; readonly ids: Array<number> }> = []
+    let ready: Array<string> = []
     let nextDue = Number.POSITIVE_INFINITY
 
     const scan = (now: number) =>
       Effect.gen(function* () {
         const rows = yield* outbox.pending(window)
-        const groups = new Map<string, { readonly key: string; readonly ids: Array<number> }>()
+        const eligible = new Set<string>()
         const skipped = new Set<string>()
         nextDue = Number.POSITIVE_INFINITY
         for (const row of rows) {
           const key = row.orderingKey
-          if (busy.has(key) || skipped.has(key)) continue
-          const group = groups.get(key)
-          if (group !== undefined) {
-            if (group.ids.length < maxGroup) group.ids.push(row.id)
-          } else if (row.nextAttemptAt > now) {
-            // The oldest pending row of the key waits for its retry time, and so does the rest of the key.
+          if (busy.has(key) || skipped.has(key) || eligible.has(key)) continue
+          // The oldest pending row of a key decides for the key: the rest may not overtake it.
+          const due = Math.max(row.nextAttemptAt, spacedUntil.get(key) ?? 0)
+          if (due > now) {
             skipped.add(key)
-            nextDue = Math.min(nextDue, row.nextAttemptAt)
+            nextDue = Math.min(nextDue, due)
           } else {
-            groups.set(key, { key, ids: [row.id] })
+            eligible.add(key)
           }
         }
-        ready = [...groups.values()]
+        ready = [...eligible]
+        for (const [key, until] of spacedUntil) if (until <= now) spacedUntil.delete(key)
       })
 
     /** One scheduling round: returns how long to sleep before the next, 0 to go again at once. */
@@ -268,7 +280,7 @@ export const make = (
       if (ready.length === 0) return Math.min(idleMs, nextDue - now)
       const chosen = ready.slice(0, slots)
       ready = ready.slice(slots)
-      const items = yield* outbox.claim(chosen.flatMap((g) => g.ids))
+      const items = yield* outbox.claim(chosen, maxGroup)
       const byKey = new Map<string, Group>()
       for (const item of items) {
         const group = byKey.get(item.orderingKey)

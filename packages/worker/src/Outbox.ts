@@ -18,10 +18,12 @@ import { randomUUID } from "node:crypto"
 import { Sqlite } from "@leadr-toolkit/sqlite"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Batcher from "./internal/batcher.js"
@@ -43,13 +45,14 @@ export class OutboxFull extends Schema.TaggedError<OutboxFull>()("OutboxFull", {
 }) {}
 
 /**
- * The outbox could not read or write its file, or is closed.
+ * The outbox could not read or write its file, is closed, or was handed
+ * something that is not an {@link Operation}.
  *
  * @since 0.1.0
  * @category errors
  */
 export class OutboxError extends Schema.TaggedError<OutboxError>()("OutboxError", {
-  reason: Schema.Literal("Sql", "Closed"),
+  reason: Schema.Literal("Sql", "Closed", "Invalid"),
   detail: Schema.String,
 }) {}
 
@@ -130,7 +133,14 @@ export interface OutboxOptions {
   readonly maxItems?: number | undefined
   /** Cap on the payload bytes of live rows. Default 64 MiB. */
   readonly maxBytes?: number | undefined
-  /** Most rows written by one group commit. Default 4,096. */
+  /**
+   * How long a score write waits before it is due, so that the player's next
+   * writes can coalesce with it (as Kafka's `linger.ms`). Default 200 ms.
+   */
+  readonly lingerMs?: number | undefined
+  /** How often the WAL is checkpointed into the database file. Default 1 s. */
+  readonly checkpointMs?: number | undefined
+  /** Most rows written by one group commit. Default 1,024. */
   readonly maxBatch?: number | undefined
 }
 
@@ -163,8 +173,15 @@ export interface OutboxService {
   ) => void
   /** The oldest `limit` pending rows, in id order, without their payloads (a scheduling view). */
   readonly pending: (limit: number) => Effect.Effect<ReadonlyArray<PendingRef>, OutboxError>
-  /** Marks rows as on the wire and returns them, in id order. */
-  readonly claim: (ids: ReadonlyArray<number>) => Effect.Effect<ReadonlyArray<OutboxItem>, OutboxError>
+  /**
+   * Marks the oldest `perKey` pending rows of each key as on the wire and
+   * returns them, in id order: all of a key's pending writes, not only those
+   * the scheduler saw, so that coalescing sees everything that is waiting.
+   */
+  readonly claim: (
+    keys: ReadonlyArray<string>,
+    perKey: number,
+  ) => Effect.Effect<ReadonlyArray<OutboxItem>, OutboxError>
   /** Marks a row delivered (`coalesced`: superseded by a later write and never sent). Group-committed. */
   readonly ack: (id: number, bytes: number, coalesced: boolean) => Effect.Effect<void, OutboxError>
   /**
@@ -246,6 +263,11 @@ export const migrations = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "outbox.pending_by_key",
+    sql: "CREATE INDEX outbox_pending_key ON outbox (ordering_key, id) WHERE state = 'pending'",
+  },
 ] as const
 
 interface Row {
@@ -274,9 +296,8 @@ interface DeadRow {
 /** A write accepted by `enqueue`, waiting for its group commit. */
 interface Accepted {
   readonly key: string
-  readonly op: string
-  readonly orderingKey: string
-  readonly payload: string
+  /** The row as a JSON array, built at enqueue so the writer only joins strings. */
+  readonly row: string
   readonly bytes: number
 }
 
@@ -285,7 +306,9 @@ interface Accepted {
 // keeps the payload as the JSON text it was built from.
 const insertBatch = `
   INSERT INTO outbox (idempotency_key, op, ordering_key, payload, bytes, next_attempt_at, created_at)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value -> 3, value ->> 4, ?1, ?1 FROM json_each(?2)`
+  SELECT value ->> 0, value ->> 1, value ->> 2, value -> 3, value ->> 4,
+    ?1 + CASE WHEN value ->> 1 IN ('SubmitScore', 'SubmitClientScore') THEN ?3 ELSE 0 END, ?1
+  FROM json_each(?2)`
 
 const ids = (list: ReadonlyArray<number>) => JSON.stringify(list)
 
@@ -316,15 +339,29 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
   Effect.gen(function* () {
     const maxItems = options.maxItems ?? 100_000
     const maxBytes = options.maxBytes ?? 64 * 1024 * 1024
-    const maxBatch = options.maxBatch ?? 4096
-    const db = yield* Sqlite.make({
-      filename: options.filename,
-      synchronous: options.synchronous ?? "NORMAL",
-      migrations,
-    }).pipe(Effect.mapError(sqlFailure))
+    const maxBatch = options.maxBatch ?? 1024
+    const lingerMs = options.lingerMs ?? 200
+    const synchronous = options.synchronous ?? "NORMAL"
+    const db = yield* Sqlite.make({ filename: options.filename, synchronous, migrations }).pipe(
+      Effect.mapError(sqlFailure),
+    )
     const orFail = Effect.mapError(sqlFailure)
 
-    yield* orFail(db.exec("PRAGMA wal_autocheckpoint = 0"))
+    if (options.filename !== ":memory:") {
+      // Checkpoints copy the WAL into the database file and fsync it. Run on the committing connection
+      // they stall whichever enqueue batch crosses the threshold; a second connection does them beside
+      // the writer instead (PASSIVE never blocks it).
+      yield* orFail(db.exec("PRAGMA wal_autocheckpoint = 0"))
+      const checkpointer = yield* Sqlite.make({ filename: options.filename, synchronous }).pipe(
+        Effect.mapError(sqlFailure),
+      )
+      const checkpoint = checkpointer
+        .exec("PRAGMA wal_checkpoint(PASSIVE)")
+        .pipe(Effect.catchAllCause((cause) => Effect.logWarning("worker: WAL checkpoint failed", cause)))
+      yield* Effect.forkScoped(
+        Effect.repeat(checkpoint, Schedule.spaced(Duration.millis(options.checkpointMs ?? 1_000))),
+      )
+    }
     // Whatever was on the wire when the last process died may or may not have arrived: send it again.
     yield* orFail(db.run("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"))
     const totals = yield* orFail(
@@ -347,13 +384,9 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
           let json = "["
-          for (let i = 0; i < batch.length; i++) {
-            const a = batch[i]!
-            if (i > 0) json += ","
-            json += `[${JSON.stringify(a.key)},${JSON.stringify(a.op)},${JSON.stringify(a.orderingKey)},${a.payload},${a.bytes}]`
-          }
+          for (let i = 0; i < batch.length; i++) json += i === 0 ? batch[i]!.row : `,${batch[i]!.row}`
           json += "]"
-          const result = yield* orFail(db.run(insertBatch, [now, json]))
+          const result = yield* orFail(db.run(insertBatch, [now, json, lingerMs]))
           // One statement under the write lock: its rows take consecutive ids ending at lastId.
           const first = result.lastId - batch.length + 1
           for (const listener of listeners) listener()
@@ -373,17 +406,17 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       write: (batch) =>
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
-          const sent = batch.filter((a) => !a.coalesced).map((a) => a.id)
+          const all = batch.map((a) => a.id)
           const coalesced = batch.filter((a) => a.coalesced).map((a) => a.id)
-          const mark = (list: Array<number>, flag: number) =>
-            list.length === 0
-              ? Effect.void
-              : db.run(
-                  `UPDATE outbox SET state = 'delivered', delivered_at = ?, coalesced = ${flag}
-                   WHERE id IN (SELECT value FROM json_each(?))`,
-                  [now, ids(list)],
-                )
-          yield* orFail(db.transaction(Effect.zipRight(mark(sent, 0), mark(coalesced, 1))))
+          // One statement, so one SQLite round trip per batch of acknowledgements.
+          yield* orFail(
+            db.run(
+              `UPDATE outbox SET state = 'delivered', delivered_at = ?1,
+                 coalesced = id IN (SELECT value FROM json_each(?2))
+               WHERE id IN (SELECT value FROM json_each(?3))`,
+              [now, ids(coalesced), ids(all)],
+            ),
+          )
           return batch.map(() => undefined)
         }),
     })
@@ -392,7 +425,21 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       op: Operation,
       done: (exit: Exit.Exit<Receipt, OutboxFull | OutboxError>) => void,
     ) => {
-      const payload = JSON.stringify(op)
+      const ordering = orderingKey(op)
+      if (typeof ordering !== "string") {
+        // Typed callers cannot get here; a plain-JavaScript caller must not break the batch it would join.
+        done(
+          Exit.fail(new OutboxError({ reason: "Invalid", detail: `unknown operation ${String(op._tag)}` })),
+        )
+        return
+      }
+      let payload: string
+      try {
+        payload = JSON.stringify(op)
+      } catch (error) {
+        done(Exit.fail(new OutboxError({ reason: "Invalid", detail: `not JSON: ${String(error)}` })))
+        return
+      }
       const bytes = Buffer.byteLength(payload)
       if (liveItems + 1 > maxItems || liveBytes + bytes > maxBytes) {
         const limit = liveItems + 1 > maxItems ? "items" : "bytes"
@@ -402,7 +449,9 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       }
       liveItems += 1
       liveBytes += bytes
-      inserts.offer({ key: randomUUID(), op: op._tag, orderingKey: orderingKey(op), payload, bytes }, done)
+      const key = randomUUID()
+      const row = `["${key}",${JSON.stringify(op._tag)},${JSON.stringify(ordering)},${payload},${bytes}]`
+      inserts.offer({ key, row, bytes }, done)
     }
     const enqueue = (op: Operation): Effect.Effect<Receipt, OutboxFull | OutboxError> =>
       Effect.async((resume) => unsafeEnqueue(op, resume))
@@ -426,14 +475,19 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
           orFail,
         )
 
-    const claim = (list: ReadonlyArray<number>) =>
-      list.length === 0
+    const claim = (keys: ReadonlyArray<string>, perKey: number) =>
+      keys.length === 0
         ? Effect.succeed([])
         : db
             .all<Row>(
-              `UPDATE outbox SET state = 'in_flight' WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'
+              `UPDATE outbox SET state = 'in_flight' WHERE id IN (
+                 SELECT id FROM (
+                   SELECT o.id, row_number() OVER (PARTITION BY o.ordering_key ORDER BY o.id) AS n
+                   FROM json_each(?1) AS k JOIN outbox AS o INDEXED BY outbox_pending_key
+                     ON o.ordering_key = k.value AND o.state = 'pending'
+                 ) WHERE n <= ?2)
                RETURNING id, idempotency_key, ordering_key, payload, bytes, attempts, next_attempt_at, created_at, last_error`,
-              [ids(list)],
+              [JSON.stringify(keys), perKey],
             )
             .pipe(
               Effect.map((rows) => rows.map(toItem).sort((x, y) => x.id - y.id)),

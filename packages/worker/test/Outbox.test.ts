@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { Sqlite } from "@leadr-toolkit/sqlite"
-import { Outbox } from "@leadr-toolkit/worker"
+import { type Operation, Outbox } from "@leadr-toolkit/worker"
 import { Effect, Exit, Option } from "effect"
 import { expect } from "vitest"
 import { tempDb } from "./support/tmp.js"
@@ -17,7 +17,7 @@ const score = (device: string, value: number) =>
 
 /** Claims the oldest `n` pending rows, as the drain does. */
 const take = (outbox: Outbox.OutboxService, n: number) =>
-  Effect.flatMap(outbox.pending(n), (refs) => outbox.claim(refs.map((r) => r.id)))
+  Effect.flatMap(outbox.pending(n), (refs) => outbox.claim([...new Set(refs.map((r) => r.orderingKey))], n))
 
 /** Reads the file through a second connection: what is there is committed. */
 const committedRows = (filename: string) =>
@@ -131,5 +131,25 @@ it.scopedLive("closing commits what was accepted and refuses the rest", () =>
     const after = yield* Effect.exit(outbox.enqueue(score("d", 4)))
     expect(Exit.isFailure(after)).toBe(true)
     expect((yield* committedRows(filename)).length).toBe(3)
+  }),
+)
+
+it.scopedLive("a malformed write fails alone and does not break the batch it arrived with", () =>
+  Effect.gen(function* () {
+    const outbox = yield* Outbox.make({ filename: tempDb() })
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    const results = yield* Effect.forEach(
+      [
+        score("a", 1),
+        { _tag: "Nope" } as unknown as Operation.Operation,
+        { ...score("a", 2), metadata: circular },
+        score("a", 3),
+      ],
+      (op) => Effect.either(outbox.enqueue(op)),
+      { concurrency: "unbounded" },
+    )
+    expect(results.map((r) => r._tag)).toEqual(["Right", "Left", "Left", "Right"])
+    expect(outbox.backlog().items).toBe(2)
   }),
 )
