@@ -15,46 +15,21 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
-import { Sqlite } from "@leadr-toolkit/sqlite"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import type { DeadLetter } from "./DeadLetters.js"
+import * as DeadLetters from "./DeadLetters.js"
 import * as Batcher from "./internal/batcher.js"
 import { type Operation, orderingKey } from "./Operation.js"
+import { OutboxError, OutboxFull } from "./OutboxError.js"
+import * as OutboxFile from "./OutboxFile.js"
 
-/**
- * The outbox is at its cap: the write was not accepted. The caller decides
- * (drop, keep in memory, tell the player); the worker never drops silently.
- *
- * @since 0.1.0
- * @category errors
- */
-export class OutboxFull extends Schema.TaggedError<OutboxFull>()("OutboxFull", {
-  limit: Schema.Literal("items", "bytes"),
-  items: Schema.Number,
-  bytes: Schema.Number,
-  maxItems: Schema.Number,
-  maxBytes: Schema.Number,
-}) {}
-
-/**
- * The outbox could not read or write its file, is closed, or was handed
- * something that is not an {@link Operation}.
- *
- * @since 0.1.0
- * @category errors
- */
-export class OutboxError extends Schema.TaggedError<OutboxError>()("OutboxError", {
-  reason: Schema.Literal("Sql", "Closed", "Invalid"),
-  detail: Schema.String,
-}) {}
+export { OutboxError, OutboxFull } from "./OutboxError.js"
 
 /**
  * What `enqueue` returns once the write is durable.
@@ -100,35 +75,10 @@ export interface PendingRef {
 }
 
 /**
- * A write LEADR refused for good, with the refusal.
- *
  * @since 0.1.0
  * @category models
  */
-export interface DeadLetter {
-  readonly id: number
-  /** The id the row had in the outbox. */
-  readonly outboxId: number
-  readonly idempotencyKey: string
-  readonly op: Operation
-  readonly attempts: number
-  readonly error: string
-  readonly createdAt: number
-  readonly failedAt: number
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface OutboxOptions {
-  /** The SQLite file; created if missing. */
-  readonly filename: string
-  /**
-   * `NORMAL` (default, with WAL) survives a killed process; `FULL` also
-   * survives power loss, at the cost of an fsync per commit (see docs/worker.md).
-   */
-  readonly synchronous?: "NORMAL" | "FULL" | undefined
+export interface OutboxOptions extends OutboxFile.OutboxFileOptions {
   /** Cap on live (pending and in-flight) rows. Default 100,000. */
   readonly maxItems?: number | undefined
   /** Cap on the payload bytes of live rows. Default 64 MiB. */
@@ -138,8 +88,6 @@ export interface OutboxOptions {
    * writes can coalesce with it (as Kafka's `linger.ms`). Default 200 ms.
    */
   readonly lingerMs?: number | undefined
-  /** How often the WAL is checkpointed into the database file. Default 1 s. */
-  readonly checkpointMs?: number | undefined
   /** Most rows written by one group commit. Default 1,024. */
   readonly maxBatch?: number | undefined
 }
@@ -221,55 +169,6 @@ export interface OutboxService {
  */
 export class Outbox extends Context.Tag("@leadr-toolkit/worker/Outbox")<Outbox, OutboxService>() {}
 
-/**
- * The schema, versioned for `Sqlite.migrate`.
- *
- * @since 0.1.0
- * @category migrations
- */
-export const migrations = [
-  {
-    version: 1,
-    name: "outbox",
-    sql: `
-      CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY,
-        idempotency_key TEXT NOT NULL,
-        op TEXT NOT NULL,
-        ordering_key TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        bytes INTEGER NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'in_flight', 'delivered')),
-        coalesced INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT,
-        created_at INTEGER NOT NULL,
-        delivered_at INTEGER
-      );
-      CREATE INDEX outbox_state ON outbox (state, id);
-      CREATE TABLE dead_letters (
-        id INTEGER PRIMARY KEY,
-        outbox_id INTEGER NOT NULL,
-        idempotency_key TEXT NOT NULL,
-        op TEXT NOT NULL,
-        ordering_key TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        bytes INTEGER NOT NULL,
-        attempts INTEGER NOT NULL,
-        error TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        failed_at INTEGER NOT NULL
-      );
-    `,
-  },
-  {
-    version: 2,
-    name: "outbox.pending_by_key",
-    sql: "CREATE INDEX outbox_pending_key ON outbox (ordering_key, id) WHERE state = 'pending'",
-  },
-] as const
-
 interface Row {
   readonly id: number
   readonly idempotency_key: string
@@ -280,17 +179,6 @@ interface Row {
   readonly next_attempt_at: number
   readonly created_at: number
   readonly last_error: string | null
-}
-
-interface DeadRow {
-  readonly id: number
-  readonly outbox_id: number
-  readonly idempotency_key: string
-  readonly payload: string
-  readonly attempts: number
-  readonly error: string
-  readonly created_at: number
-  readonly failed_at: number
 }
 
 /** A write accepted by `enqueue`, waiting for its group commit. */
@@ -324,8 +212,7 @@ const toItem = (row: Row): OutboxItem => ({
   lastError: row.last_error,
 })
 
-const sqlFailure = (error: { readonly message: string }) =>
-  new OutboxError({ reason: "Sql", detail: error.message })
+const sqlFailure = OutboxFile.sqlFailure
 
 /**
  * Opens (creating or migrating) the outbox file, returns `in_flight` rows to
@@ -341,36 +228,10 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
     const maxBytes = options.maxBytes ?? 64 * 1024 * 1024
     const maxBatch = options.maxBatch ?? 1024
     const lingerMs = options.lingerMs ?? 200
-    const synchronous = options.synchronous ?? "NORMAL"
-    const db = yield* Sqlite.make({ filename: options.filename, synchronous, migrations }).pipe(
-      Effect.mapError(sqlFailure),
-    )
+    const { db, totals } = yield* OutboxFile.open(options)
     const orFail = Effect.mapError(sqlFailure)
-
-    if (options.filename !== ":memory:") {
-      // Checkpoints copy the WAL into the database file and fsync it. Run on the committing connection
-      // they stall whichever enqueue batch crosses the threshold; a second connection does them beside
-      // the writer instead (PASSIVE never blocks it).
-      yield* orFail(db.exec("PRAGMA wal_autocheckpoint = 0"))
-      const checkpointer = yield* Sqlite.make({ filename: options.filename, synchronous }).pipe(
-        Effect.mapError(sqlFailure),
-      )
-      const checkpoint = checkpointer
-        .exec("PRAGMA wal_checkpoint(PASSIVE)")
-        .pipe(Effect.catchAllCause((cause) => Effect.logWarning("worker: WAL checkpoint failed", cause)))
-      yield* Effect.forkScoped(
-        Effect.repeat(checkpoint, Schedule.spaced(Duration.millis(options.checkpointMs ?? 1_000))),
-      )
-    }
-    // Whatever was on the wire when the last process died may or may not have arrived: send it again.
-    yield* orFail(db.run("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"))
-    const totals = yield* orFail(
-      db.get<{ items: number; bytes: number | null }>(
-        "SELECT count(*) AS items, sum(bytes) AS bytes FROM outbox WHERE state != 'delivered'",
-      ),
-    )
-    let liveItems = Option.match(totals, { onNone: () => 0, onSome: (t) => t.items })
-    let liveBytes = Option.match(totals, { onNone: () => 0, onSome: (t) => t.bytes ?? 0 })
+    let liveItems = totals.items
+    let liveBytes = totals.bytes
     const listeners: Array<() => void> = []
     const forget = (items: number, bytes: number) => {
       liveItems -= items
@@ -514,70 +375,16 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
             ),
           )
 
-    const deadLetter = (item: OutboxItem, error: string) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const moved = yield* db.transaction(
-          Effect.gen(function* () {
-            yield* db.run(
-              `INSERT INTO dead_letters (outbox_id, idempotency_key, op, ordering_key, payload, bytes, attempts, error, created_at, failed_at)
-               SELECT id, idempotency_key, op, ordering_key, payload, bytes, attempts + 1, ?, created_at, ? FROM outbox
-               WHERE id = ? AND state != 'delivered'`,
-              [error, now, item.id],
-            )
-            return yield* db.run("DELETE FROM outbox WHERE id = ? AND state != 'delivered'", [item.id])
-          }),
-        )
-        if (moved.changes > 0) forget(1, item.bytes)
-      }).pipe(orFail)
-
-    const deadLetters = db
-      .all<DeadRow>(
-        `SELECT id, outbox_id, idempotency_key, payload, attempts, error, created_at, failed_at
-         FROM dead_letters ORDER BY id`,
-      )
-      .pipe(
-        Effect.map((rows) =>
-          rows.map(
-            (row): DeadLetter => ({
-              id: row.id,
-              outboxId: row.outbox_id,
-              idempotencyKey: row.idempotency_key,
-              op: JSON.parse(row.payload) as Operation,
-              attempts: row.attempts,
-              error: row.error,
-              createdAt: row.created_at,
-              failedAt: row.failed_at,
-            }),
-          ),
-        ),
-        orFail,
-      )
-
-    const replay = (deadLetterId: number) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const result = yield* db.transaction(
-          Effect.gen(function* () {
-            const row = yield* db.get<{ idempotency_key: string; bytes: number }>(
-              "SELECT idempotency_key, bytes FROM dead_letters WHERE id = ?",
-              [deadLetterId],
-            )
-            if (Option.isNone(row)) return Option.none<Receipt>()
-            const inserted = yield* db.run(
-              `INSERT INTO outbox (idempotency_key, op, ordering_key, payload, bytes, next_attempt_at, created_at)
-               SELECT idempotency_key, op, ordering_key, payload, bytes, ?1, ?1 FROM dead_letters WHERE id = ?2`,
-              [now, deadLetterId],
-            )
-            yield* db.run("DELETE FROM dead_letters WHERE id = ?", [deadLetterId])
-            liveItems += 1
-            liveBytes += row.value.bytes
-            return Option.some<Receipt>({ id: inserted.lastId, idempotencyKey: row.value.idempotency_key })
-          }),
-        )
-        if (Option.isSome(result)) for (const listener of listeners) listener()
-        return result
-      }).pipe(orFail)
+    const dead = DeadLetters.make(db, {
+      forget: (bytes) => forget(1, bytes),
+      restore: (bytes) => {
+        liveItems += 1
+        liveBytes += bytes
+      },
+      replayed: () => {
+        for (const listener of listeners) listener()
+      },
+    })
 
     const cleanup = (before: number) =>
       Effect.map(
@@ -612,9 +419,9 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       claim,
       ack,
       release,
-      deadLetter,
-      deadLetters,
-      replay,
+      deadLetter: dead.deadLetter,
+      deadLetters: dead.list,
+      replay: dead.replay,
       cleanup,
       backlog: () => ({ items: liveItems, bytes: liveBytes }),
       oldest,

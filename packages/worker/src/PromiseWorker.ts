@@ -14,8 +14,9 @@ import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type { DeadLetter } from "./DeadLetters.js"
 import type { Operation } from "./Operation.js"
-import type { DeadLetter, Receipt } from "./Outbox.js"
+import type { Receipt } from "./Outbox.js"
 import * as Worker from "./Worker.js"
 
 /**

@@ -25,6 +25,7 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import type * as DeadLetters from "./DeadLetters.js"
 import * as Delivery from "./Delivery.js"
 import * as Drain from "./Drain.js"
 import type { Operation } from "./Operation.js"
@@ -80,7 +81,7 @@ export interface WorkerService {
   readonly flush: (timeout: Duration.DurationInput) => Effect.Effect<FlushResult>
   readonly stats: Effect.Effect<WorkerStats, Outbox.OutboxError>
   /** Writes LEADR refused for good, with the refusal. */
-  readonly deadLetters: Effect.Effect<ReadonlyArray<Outbox.DeadLetter>, Outbox.OutboxError>
+  readonly deadLetters: Effect.Effect<ReadonlyArray<DeadLetters.DeadLetter>, Outbox.OutboxError>
   /** Queues a dead letter again (same idempotency key); `None` if there is no such dead letter. */
   readonly replay: (deadLetterId: number) => Effect.Effect<Option.Option<Outbox.Receipt>, Outbox.OutboxError>
   /** The outbox underneath (the Promise facade's fast path uses it). */

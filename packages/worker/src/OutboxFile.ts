@@ -1,0 +1,139 @@
+/**
+ * The outbox file: its tables, and opening it — WAL with the chosen
+ * `synchronous`, checkpoints on a second connection, and crash recovery.
+ *
+ * @since 0.1.0
+ */
+import { Sqlite } from "@leadr-toolkit/sqlite"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import { OutboxError } from "./OutboxError.js"
+
+/**
+ * The outbox's tables, versioned for `Sqlite.migrate`.
+ *
+ * @since 0.1.0
+ * @category migrations
+ */
+export const migrations: ReadonlyArray<Sqlite.Migration> = [
+  {
+    version: 1,
+    name: "outbox",
+    sql: `
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        idempotency_key TEXT NOT NULL,
+        op TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'in_flight', 'delivered')),
+        coalesced INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      CREATE INDEX outbox_state ON outbox (state, id);
+      CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY,
+        outbox_id INTEGER NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        op TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        failed_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "outbox.pending_by_key",
+    sql: "CREATE INDEX outbox_pending_key ON outbox (ordering_key, id) WHERE state = 'pending'",
+  },
+]
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface OutboxFileOptions {
+  /** The SQLite file; created if missing. */
+  readonly filename: string
+  /**
+   * `NORMAL` (default, with WAL) survives a killed process; `FULL` also
+   * survives power loss, at the cost of an fsync per commit (see docs/worker.md).
+   */
+  readonly synchronous?: "NORMAL" | "FULL" | undefined
+  /** How often the WAL is checkpointed into the database file. Default 1 s. */
+  readonly checkpointMs?: number | undefined
+}
+
+/**
+ * A SQLite failure as the outbox reports it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const sqlFailure = (error: { readonly message: string }): OutboxError =>
+  new OutboxError({ reason: "Sql", detail: error.message })
+
+/**
+ * Opens (creating or migrating) the file, returns `in_flight` rows to
+ * `pending`, and counts the live rows and their bytes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const open = (
+  options: OutboxFileOptions,
+): Effect.Effect<
+  { readonly db: Sqlite.SqliteService; readonly totals: { readonly items: number; readonly bytes: number } },
+  OutboxError,
+  Scope.Scope
+> =>
+  Effect.gen(function* () {
+    const synchronous = options.synchronous ?? "NORMAL"
+    const db = yield* Sqlite.make({ filename: options.filename, synchronous, migrations }).pipe(
+      Effect.mapError(sqlFailure),
+    )
+    const orFail = Effect.mapError(sqlFailure)
+
+    if (options.filename !== ":memory:") {
+      // Checkpoints copy the WAL into the database file and fsync it. Run on the committing connection
+      // they stall whichever enqueue batch crosses the threshold; a second connection does them beside
+      // the writer instead (PASSIVE never blocks it).
+      yield* orFail(db.exec("PRAGMA wal_autocheckpoint = 0"))
+      const checkpointer = yield* Sqlite.make({ filename: options.filename, synchronous }).pipe(
+        Effect.mapError(sqlFailure),
+      )
+      const checkpoint = checkpointer
+        .exec("PRAGMA wal_checkpoint(PASSIVE)")
+        .pipe(Effect.catchAllCause((cause) => Effect.logWarning("worker: WAL checkpoint failed", cause)))
+      yield* Effect.forkScoped(
+        Effect.repeat(checkpoint, Schedule.spaced(Duration.millis(options.checkpointMs ?? 1_000))),
+      )
+    }
+    // Whatever was on the wire when the last process died may or may not have arrived: send it again.
+    yield* orFail(db.run("UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"))
+    const totals = yield* orFail(
+      db.get<{ items: number; bytes: number | null }>(
+        "SELECT count(*) AS items, sum(bytes) AS bytes FROM outbox WHERE state != 'delivered'",
+      ),
+    )
+    return {
+      db,
+      totals: Option.match(totals, {
+        onNone: () => ({ items: 0, bytes: 0 }),
+        onSome: (t) => ({ items: t.items, bytes: t.bytes ?? 0 }),
+      }),
+    }
+  })
