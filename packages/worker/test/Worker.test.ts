@@ -1,8 +1,8 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Device, LeadrClient, Score } from "@leadr-toolkit/core"
 import { startLocalServer } from "@leadr-toolkit/server"
-import { createWorker, type Operation, Worker } from "@leadr-toolkit/worker"
-import { Effect, Option, Redacted } from "effect"
+import { createWorker, type Operation, Worker, WorkerMetrics } from "@leadr-toolkit/worker"
+import { ConfigProvider, Effect, Layer, Metric, Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type GameFixture, listScores, run, setupGame } from "./support/fixtures.js"
 import { tempDb } from "./support/tmp.js"
@@ -59,6 +59,7 @@ describe("delivery to the local server", () => {
       devices: 5,
     })
     const writes = Array.from({ length: 60 }, (_, i) => submit(fixture, "all", i % 5, i))
+    const deliveredBefore = await Effect.runPromise(Metric.value(WorkerMetrics.delivered))
     const stats = await withWorker({}, (worker) =>
       Effect.gen(function* () {
         const receipts = yield* Effect.forEach(writes, worker.enqueue, { concurrency: "unbounded" })
@@ -68,7 +69,15 @@ describe("delivery to the local server", () => {
         return yield* worker.stats
       }),
     )
-    expect(stats).toMatchObject({ queued: 0, delivered: 60, deadLettered: 0, coalesced: 0 })
+    expect(stats).toMatchObject({
+      queued: 0,
+      delivered: 60,
+      deadLettered: 0,
+      coalesced: 0,
+      circuit: "closed",
+    })
+    const deliveredAfter = await Effect.runPromise(Metric.value(WorkerMetrics.delivered))
+    expect(deliveredAfter.count - deliveredBefore.count).toBe(60)
     const scores = await listScores(fixture, fixture.boards.all!)
     expect(content(scores, fixture.devices)).toEqual(
       content(
@@ -226,5 +235,38 @@ describe("delivery to the local server", () => {
     }
     const scores = await listScores(fixture, fixture.boards.best!)
     expect(scores.map((s) => [s.player_name, s.value])).toEqual([["ada", 9]])
+  })
+})
+
+describe("configuration", () => {
+  it("Worker.layerConfig reads LEADR_URL, LEADR_API_KEY and the LEADR_WORKER_* settings", async () => {
+    const fixture = await setupGame(server.url, server.superadminKey, {
+      boards: [{ name: "all", keep: "ALL" }],
+      devices: 1,
+    })
+    const filename = tempDb()
+    const config = ConfigProvider.fromMap(
+      new Map([
+        ["LEADR_URL", server.url],
+        ["LEADR_API_KEY", server.superadminKey],
+        ["LEADR_WORKER_DB", filename],
+        ["LEADR_WORKER_MAX_ITEMS", "2"],
+        ["LEADR_WORKER_CONCURRENCY", "2"],
+        ["LEADR_WORKER_SYNCHRONOUS", "FULL"],
+      ]),
+    )
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const worker = yield* Worker.Worker
+        yield* worker.enqueue(submit(fixture, "all", 0, 1))
+        yield* worker.enqueue(submit(fixture, "all", 0, 2))
+        const full = yield* Effect.flip(worker.enqueue(submit(fixture, "all", 0, 3)))
+        const flushed = yield* worker.flush("20 seconds")
+        return { full, flushed }
+      }).pipe(Effect.provide(Worker.layerConfig.pipe(Layer.provide(Layer.setConfigProvider(config))))),
+    )
+    expect(result.full._tag).toBe("OutboxFull")
+    expect(result.flushed.drained).toBe(true)
+    expect((await listScores(fixture, fixture.boards.all!)).map((s) => s.value).sort()).toEqual([1, 2])
   })
 })
