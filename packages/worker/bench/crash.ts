@@ -76,14 +76,17 @@ export const runCrash = async (options: CrashOptions = {}): Promise<CrashResult>
         createInterface({ input: proc.stdout }).on("line", (line) => {
           if (line.startsWith("ack ")) acked.add(Number(line.slice(4)))
           else if (line === "drained") drained = true
+          // The clock starts once the worker is up, so every kill lands while writes are being enqueued or delivered.
+          else if (line === "ready") arm()
         })
-        const timer =
-          killAfterMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                killed = true
-                proc.kill("SIGKILL")
-              }, killAfterMs)
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const arm = () => {
+          if (killAfterMs === undefined || timer !== undefined) return
+          timer = setTimeout(() => {
+            killed = true
+            proc.kill("SIGKILL")
+          }, killAfterMs)
+        }
         proc.on("error", reject)
         proc.on("close", () => {
           if (timer !== undefined) clearTimeout(timer)
@@ -94,7 +97,7 @@ export const runCrash = async (options: CrashOptions = {}): Promise<CrashResult>
         })
       })
 
-    for (let i = 0; i < kills; i++) await runChild(250 + Math.floor(Math.random() * 1_500))
+    for (let i = 0; i < kills; i++) await runChild(Math.floor(Math.random() * 1_500))
     for (let attempt = 0; attempt < 5; attempt++) {
       const { drained } = await runChild(undefined)
       if (drained && acked.size >= total) break

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
 import { Sqlite } from "@leadr-toolkit/sqlite"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -101,6 +103,14 @@ export const open = (
   Scope.Scope
 > =>
   Effect.gen(function* () {
+    if (options.filename !== ":memory:") {
+      // `data/outbox.sqlite` on a fresh checkout: the directory is part of the configuration, not a prerequisite.
+      yield* Effect.try({
+        try: () => mkdirSync(dirname(options.filename), { recursive: true }),
+        catch: (error) =>
+          new OutboxError({ reason: "Sql", detail: `cannot create the outbox directory: ${String(error)}` }),
+      })
+    }
     const synchronous = options.synchronous ?? "NORMAL"
     const db = yield* Sqlite.make({ filename: options.filename, synchronous, migrations }).pipe(
       Effect.mapError(sqlFailure),
