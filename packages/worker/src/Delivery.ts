@@ -49,6 +49,8 @@ export interface DeliveryOptions {
   /** Whether `client` carries an API key; without one, board rules are read through a device session. */
   readonly hasApiKey: boolean
   readonly timeout?: LeadrClient.LeadrClientOptions["timeout"]
+  /** Device sessions kept for the client path. Default 10,000. */
+  readonly maxSessions?: number | undefined
   /** How long board rules are trusted. Default 60 s. */
   readonly rulesTtlMs?: number | undefined
 }
@@ -70,6 +72,7 @@ export const make = (options: DeliveryOptions): Effect.Effect<Delivery, never, H
     const client = options.client
     const ttl = options.rulesTtlMs ?? 60_000
     const sessions = new Map<string, DeviceSession.DeviceSession>()
+    const maxSessions = options.maxSessions ?? 10_000
     const rulesCache = new Map<string, { readonly rules: BoardRules; readonly until: number }>()
 
     const session = (
@@ -92,7 +95,13 @@ export const make = (options: DeliveryOptions): Effect.Effect<Delivery, never, H
           metadata: extra?.metadata,
           timeout: options.timeout,
         }).pipe(
-          Effect.tap((s) => Effect.sync(() => sessions.set(key, s))),
+          Effect.tap((s) =>
+            Effect.sync(() => {
+              sessions.set(key, s)
+              // Bounded: the oldest session goes; a later write for it starts (resumes) one again.
+              if (sessions.size > maxSessions) sessions.delete(sessions.keys().next().value!)
+            }),
+          ),
           Effect.provide(http),
         )
       })
