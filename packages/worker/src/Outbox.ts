@@ -153,7 +153,9 @@ export interface OutboxService {
   readonly backlog: () => Backlog
   /** `created_at` of the oldest live row. */
   readonly oldest: Effect.Effect<Option.Option<number>, OutboxError>
-  /** Counts by state. */
+  /** Dead letters, counted. */
+  readonly deadLetterCount: Effect.Effect<number, OutboxError>
+  /** Counts by state (a scan: for tests and diagnostics, not dashboards). */
   readonly counts: Effect.Effect<Record<"pending" | "in_flight" | "delivered" | "dead", number>, OutboxError>
   /** Called after each group commit (the drain fiber listens to wake up). */
   readonly onCommit: (listener: () => void) => void
@@ -393,10 +395,18 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       ).pipe(orFail)
 
     const oldest = db
-      .get<{ created_at: number }>(
-        "SELECT created_at FROM outbox WHERE state IN ('pending', 'in_flight') ORDER BY id LIMIT 1",
+      .get<{ created_at: number | null }>(
+        // One index probe per state: an `IN` would sort every live row to find the first.
+        `SELECT min(created_at) AS created_at FROM (
+           SELECT * FROM (SELECT created_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1)
+           UNION ALL
+           SELECT * FROM (SELECT created_at FROM outbox WHERE state = 'in_flight' ORDER BY id LIMIT 1))`,
       )
-      .pipe(Effect.map(Option.map((r) => r.created_at)), orFail)
+      .pipe(Effect.map(Option.flatMap((r) => Option.fromNullable(r.created_at))), orFail)
+
+    const deadLetterCount = db
+      .get<{ n: number }>("SELECT count(*) AS n FROM dead_letters")
+      .pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (r) => r.n })), orFail)
 
     const counts = Effect.gen(function* () {
       const rows = yield* db.all<{ state: string; n: number }>(
@@ -425,6 +435,7 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       cleanup,
       backlog: () => ({ items: liveItems, bytes: liveBytes }),
       oldest,
+      deadLetterCount,
       counts,
       onCommit: (listener) => {
         listeners.push(listener)

@@ -171,7 +171,7 @@ export const make = (
 
     const stats = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      const counts = yield* outbox.counts
+      const deadLetters = yield* outbox.deadLetterCount
       const backlog = outbox.backlog()
       return {
         queued: backlog.items,
@@ -183,7 +183,7 @@ export const make = (
         deadLettered: counters.deadLettered,
         coalesced: counters.coalesced,
         requests: counters.requests,
-        deadLetters: counts.dead,
+        deadLetters,
         circuit: drain.circuit(now),
       } satisfies WorkerStats
     })
