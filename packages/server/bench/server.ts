@@ -8,12 +8,21 @@
  * file, walks to the middle of the list with `next_cursor`, and times fetching
  * that deep page (median of repeated fetches) for boards and for scores. The
  * ratio 100k / 1k shows whether keyset pagination stays flat (target ≤ 1.5).
- * Then it times score submissions (admin `POST /v1/scores`) over keep-alive
- * connections and prints requests/s. Figures first; the last line is one JSON
- * object. Runs on Node 22's type stripping against the built `dist/`.
+ * Then it times score submissions over 16 keep-alive connections, one device
+ * per connection, and prints submissions/s for: the admin path (`POST
+ * /v1/scores`) on a game without anti-cheat, the same on a game with
+ * anti-cheat on (every submission meets the velocity rule, so it also writes a
+ * flag), and the client path (`GET /v1/client/nonce` then `POST
+ * /v1/client/scores`: two requests per submission). The load is generated with
+ * `node:http` (an `Agent` with keep-alive), not `fetch`: on a 2-core machine the
+ * client shares the CPU with the server, and `fetch` costs about three times
+ * as much per request. Figures first; the last line is one JSON object. Runs
+ * on Node 22's type stripping against the built `dist/`.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
+import { Agent, request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
@@ -27,6 +36,8 @@ const root = join(import.meta.dirname, "..", "..", "..")
 const superadminKey = "ldr_bench_superadmin_key_000000000000"
 const sizes = [1_000, 100_000]
 const samples = 40
+const concurrency = 16
+const submissionsPerRun = 2_000
 
 type Json = Record<string, unknown>
 
@@ -63,24 +74,41 @@ const stop = (child: ChildProcess) =>
     child.kill("SIGTERM")
   })
 
-/** Creates the account, game, board and devices through the API, then bulk-inserts rows with SQL. */
-const fill = async (db: string, size: number) => {
-  const server = await startLocalServer({ db, superadminKey })
-  const account = await call(server.url, "POST", "/v1/accounts", { name: `Bench ${size}` })
-  const game = await call(server.url, "POST", "/v1/games", {
-    account_id: account.id,
-    name: "Bench Game",
-    anti_cheat_enabled: false,
+/** A game with a board and one device session per concurrent connection. */
+const arena = async (url: string, accountId: string, name: string, antiCheat: boolean) => {
+  const game = await call(url, "POST", "/v1/games", {
+    account_id: accountId,
+    name,
+    anti_cheat_enabled: antiCheat,
   })
-  const board = await call(server.url, "POST", "/v1/boards", {
-    account_id: account.id,
+  const board = await call(url, "POST", "/v1/boards", {
+    account_id: accountId,
     game_id: game.id,
     name: "Bench Board",
   })
-  const device = await call(server.url, "POST", "/v1/client/sessions", {
-    game_id: game.id,
-    client_fingerprint: "0".repeat(64),
-  })
+  const devices: Array<{ id: string; token: string }> = []
+  for (let i = 0; i < concurrency; i++) {
+    const session = await call(url, "POST", "/v1/client/sessions", {
+      game_id: game.id,
+      client_fingerprint: createHash("sha256").update(`${name} ${i}`).digest("hex"),
+    })
+    devices.push({ id: String(session.id), token: String(session.access_token) })
+  }
+  return { gameId: String(game.id), boardId: String(board.id), devices }
+}
+
+type Arena = Awaited<ReturnType<typeof arena>>
+
+/**
+ * Creates the account, games, boards and devices through the API, then
+ * bulk-inserts `size` boards and `size` scores (on the plain game's board) with SQL.
+ */
+const fill = async (db: string, size: number) => {
+  const server = await startLocalServer({ db, superadminKey })
+  const account = await call(server.url, "POST", "/v1/accounts", { name: `Bench ${size}` })
+  const accountId = String(account.id)
+  const plain = await arena(server.url, accountId, "Bench Game", false)
+  const guarded = await arena(server.url, accountId, "Guarded Game", true)
   await server.close()
 
   const scope = Effect.runSync(Scope.make())
@@ -98,22 +126,13 @@ const fill = async (db: string, size: number) => {
           const scores: Array<string | number> = []
           for (let i = start; i < start + n; i++) {
             const at = new Date(base + i * 1000).toISOString()
-            boards.push(
-              `brd_bench${i}`,
-              String(account.id),
-              String(game.id),
-              `Board ${i}`,
-              `board-${i}`,
-              `C${i}`,
-              at,
-              at,
-            )
+            boards.push(`brd_bench${i}`, accountId, plain.gameId, `Board ${i}`, `board-${i}`, `C${i}`, at, at)
             scores.push(
               `scr_bench${i}`,
-              String(account.id),
-              String(game.id),
-              String(board.id),
-              String(device.id),
+              accountId,
+              plain.gameId,
+              plain.boardId,
+              plain.devices[0]!.id,
               `P${i}`,
               (i * 7919) % 100_003,
               at,
@@ -136,12 +155,7 @@ const fill = async (db: string, size: number) => {
   )
   await Effect.runPromise(sqlite.exec("ANALYZE"))
   await Effect.runPromise(Scope.close(scope, Exit.void))
-  return {
-    accountId: String(account.id),
-    gameId: String(game.id),
-    boardId: String(board.id),
-    deviceId: String(device.id),
-  }
+  return { accountId, plain, guarded }
 }
 
 const median = (xs: Array<number>) => {
@@ -172,34 +186,84 @@ const deepPage = async (url: string, path: string, size: number) => {
   return median(times)
 }
 
-/** Score submissions through the admin API, `concurrency` at a time over keep-alive connections. */
-const submissions = async (
-  url: string,
-  ids: { accountId: string; gameId: string; boardId: string; deviceId: string },
-) => {
-  const total = 1_000
-  const concurrency = 16
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+
+/** One request over the keep-alive agent; the response body as JSON. */
+const send = (url: string, method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  new Promise<Json>((resolve, reject) => {
+    const text = body === undefined ? undefined : JSON.stringify(body)
+    const req = request(
+      `${url}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          ...headers,
+          ...(text === undefined
+            ? {}
+            : { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) }),
+        },
+      },
+      (res) => {
+        let data = ""
+        res.setEncoding("utf8")
+        res.on("data", (chunk: string) => {
+          data += chunk
+        })
+        res.on("end", () => {
+          if ((res.statusCode ?? 500) >= 300)
+            reject(new Error(`${method} ${path}: ${res.statusCode} ${data}`))
+          else resolve(JSON.parse(data) as Json)
+        })
+      },
+    )
+    req.on("error", reject)
+    req.end(text)
+  })
+
+type Path = "admin" | "client"
+
+/** `submissionsPerRun` submissions, one connection and one device per worker; submissions/s. */
+const submissions = async (url: string, accountId: string, a: Arena, path: Path) => {
   let next = 0
-  const worker = async () => {
-    while (next < total) {
+  const worker = async (device: { id: string; token: string }) => {
+    const bearer = { authorization: `Bearer ${device.token}` }
+    while (next < submissionsPerRun) {
       const i = next++
-      await call(url, "POST", "/v1/scores", {
-        account_id: ids.accountId,
-        game_id: ids.gameId,
-        board_id: ids.boardId,
-        device_id: ids.deviceId,
-        player_name: `Bench ${i}`,
-        value: i,
-      })
+      if (path === "admin") {
+        await send(
+          url,
+          "POST",
+          "/v1/scores",
+          { "leadr-api-key": superadminKey },
+          {
+            account_id: accountId,
+            game_id: a.gameId,
+            board_id: a.boardId,
+            device_id: device.id,
+            player_name: `Bench ${i}`,
+            value: i,
+          },
+        )
+      } else {
+        const nonce = await send(url, "GET", "/v1/client/nonce", bearer)
+        await send(
+          url,
+          "POST",
+          "/v1/client/scores",
+          { ...bearer, "leadr-client-nonce": String(nonce.nonce_value) },
+          { board_id: a.boardId, player_name: `Bench ${i}`, value: i },
+        )
+      }
     }
   }
   const t0 = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  return { total, concurrency, perSecond: total / ((performance.now() - t0) / 1000) }
+  await Promise.all(a.devices.map(worker))
+  return submissionsPerRun / ((performance.now() - t0) / 1000)
 }
 
 const results: Record<string, { boards_ms: number; scores_ms: number }> = {}
-const throughput: Record<string, { total: number; concurrency: number; perSecond: number }> = {}
+const throughput: Record<string, { admin: number; admin_anti_cheat: number; client: number }> = {}
 for (const size of sizes) {
   const dir = mkdtempSync(join(tmpdir(), "leadr-bench-"))
   try {
@@ -217,7 +281,11 @@ for (const size of sizes) {
       console.log(
         `${size}: deep page (row ${size / 2}, 100 rows) boards ${boards.toFixed(2)} ms, scores ${scores.toFixed(2)} ms`,
       )
-      throughput[size] = await submissions(url, ids)
+      throughput[size] = {
+        admin: await submissions(url, ids.accountId, ids.plain, "admin"),
+        admin_anti_cheat: await submissions(url, ids.accountId, ids.guarded, "admin"),
+        client: await submissions(url, ids.accountId, ids.plain, "client"),
+      }
     } finally {
       await stop(child)
     }
@@ -225,6 +293,7 @@ for (const size of sizes) {
     rmSync(dir, { recursive: true, force: true })
   }
 }
+agent.destroy()
 
 const small = results[sizes[0]!]!
 const large = results[sizes[1]!]!
@@ -238,16 +307,20 @@ console.log(
 for (const size of sizes) {
   const t = throughput[size]!
   console.log(
-    `score submission on the ${size} database: ${t.perSecond.toFixed(0)} requests/s (${t.total} requests, ${t.concurrency} concurrent, keep-alive)`,
+    `score submissions on the ${size} database (${submissionsPerRun} each, ${concurrency} connections, keep-alive): ` +
+      `admin ${t.admin.toFixed(0)}/s, admin with anti-cheat ${t.admin_anti_cheat.toFixed(0)}/s, ` +
+      `client (nonce + submit) ${t.client.toFixed(0)}/s`,
   )
 }
+const rounded = (pick: (t: (typeof throughput)[string]) => number) =>
+  Object.fromEntries(sizes.map((size) => [size, Math.round(pick(throughput[size]!))]))
 console.log(
   JSON.stringify({
     deep_page_ms: results,
     ratio_100k_over_1k: { boards: Number(ratio.boards.toFixed(3)), scores: Number(ratio.scores.toFixed(3)) },
     target_ratio: 1.5,
-    submissions_per_second: Object.fromEntries(
-      sizes.map((size) => [size, Math.round(throughput[size]!.perSecond)]),
-    ),
+    submissions_per_second: rounded((t) => t.admin),
+    anti_cheat_submissions_per_second: rounded((t) => t.admin_anti_cheat),
+    client_submissions_per_second: rounded((t) => t.client),
   }),
 )

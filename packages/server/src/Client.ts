@@ -16,14 +16,14 @@ import * as AccountScope from "./AccountScope.js"
 import * as Boards from "./Boards.js"
 import { Db } from "./Db.js"
 import * as Idempotency from "./Idempotency.js"
-import { list, type Ranked, type ScoreRow, toWire } from "./Leaderboard.js"
+import { list, type Ranked, ranked, type ScoreRow, toWire } from "./Leaderboard.js"
 import * as Nonces from "./Nonces.js"
 import { ServerConfig } from "./ServerConfig.js"
 import * as Submission from "./Submission.js"
 
 const decode = Schema.decodeUnknownSync(Score.ClientScore)
-const toClientScore = (ranked: Ranked): Score.ClientScore =>
-  decode(toWire(ranked.row, ranked.rank, ranked.placeholder))
+const toClientScore = (scored: Ranked): Score.ClientScore =>
+  decode(toWire(scored.row, scored.rank, scored.placeholder))
 
 /** A device may only name its own account. */
 const ownAccount = (device: Auth.DeviceCaller, requested: string | undefined) =>
@@ -43,12 +43,13 @@ export const layer: Layer.Layer<
   Effect.gen(function* () {
     const db = yield* Db
     const settings = yield* ServerConfig
+    const issueNonce = yield* Nonces.issuer(db, settings.nonceTtlSeconds)
     return handlers
       .handle("nonce", ({ urlParams }) =>
         Effect.gen(function* () {
           const device = yield* Auth.DevicePrincipal
           yield* ownAccount(device, urlParams.account_id)
-          const nonce = yield* Nonces.issue(db, device.deviceId, settings.nonceTtlSeconds)
+          const nonce = yield* issueNonce(device.deviceId)
           return new Session.Nonce({
             nonce_value: nonce.value,
             expires_at: DateTime.unsafeMake(nonce.expiresAt),
@@ -76,7 +77,6 @@ export const layer: Layer.Layer<
         Effect.gen(function* () {
           const device = yield* Auth.DevicePrincipal
           yield* ownAccount(device, urlParams.account_id)
-          yield* Nonces.consume(db, device.deviceId, headers["leadr-client-nonce"])
           const body = Schema.encodeSync(Score.ClientScoreCreateRequest)(payload)
           const scored = yield* Submission.submit(db, settings.antiCheat, {
             accountId: device.accountId,
@@ -89,6 +89,7 @@ export const layer: Layer.Layer<
             metadata: payload.metadata,
             isTest: device.testMode,
             idempotency: Idempotency.claim(`device:${device.deviceId}`, headers["idempotency-key"], body),
+            precondition: Nonces.consume(db, device.deviceId, headers["leadr-client-nonce"]),
           })
           return toClientScore(scored)
         }),
@@ -125,7 +126,7 @@ export const layer: Layer.Layer<
             ]),
             "Score",
           )
-          return toClientScore(yield* Submission.ranked(db, row))
+          return toClientScore(yield* ranked(db, row))
         }),
       )
   }),

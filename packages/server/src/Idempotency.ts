@@ -10,7 +10,6 @@ import { LeadrError } from "@leadr-toolkit/core"
 import * as Effect from "effect/Effect"
 import type { Db } from "./Db.js"
 import { stableJson } from "./Keyset.js"
-import * as Time from "./Time.js"
 
 /**
  * A key as a request carries it.
@@ -36,26 +35,22 @@ export const claim = (scope: string, key: string | undefined, body: unknown): Cl
     : { scope, key, requestHash: createHash("sha256").update(stableJson(body)).digest("hex") }
 
 /**
- * The score a previous request with this key created, or nothing; 409 if that
- * request had another body.
+ * The score a previous request with this key created, given what the store
+ * holds for the key (read with the submission's context); 409 if that request
+ * had another body.
  *
  * @since 0.1.0
  * @category commands
  */
-export const recall = (db: Db, claim: Claim) =>
-  Effect.gen(function* () {
-    const row = yield* db.get<{ request_hash: string; score_id: string }>(
-      "SELECT request_hash, score_id FROM idempotency_keys WHERE scope = ? AND key = ?",
-      [claim.scope, claim.key],
-    )
-    if (row === undefined) return undefined
-    if (row.request_hash !== claim.requestHash) {
-      return yield* new LeadrError.Conflict({
-        detail: "Idempotency-Key was already used with a different request body",
-      })
-    }
-    return row.score_id
-  })
+export const replay = (
+  claim: Claim | undefined,
+  stored: { readonly requestHash: string; readonly scoreId: string },
+): Effect.Effect<string, LeadrError.Conflict> =>
+  stored.requestHash === claim?.requestHash
+    ? Effect.succeed(stored.scoreId)
+    : Effect.fail(
+        new LeadrError.Conflict({ detail: "Idempotency-Key was already used with a different request body" }),
+      )
 
 /**
  * Records the score a key created.
@@ -63,12 +58,10 @@ export const recall = (db: Db, claim: Claim) =>
  * @since 0.1.0
  * @category commands
  */
-export const remember = (db: Db, claim: Claim, scoreId: string): Effect.Effect<void> =>
-  Effect.flatMap(Time.now, (now) =>
-    db
-      .run(
-        "INSERT INTO idempotency_keys (scope, key, request_hash, score_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        [claim.scope, claim.key, claim.requestHash, scoreId, now],
-      )
-      .pipe(Effect.asVoid),
+export const remember = (db: Db, claim: Claim, scoreId: string, now: string): Effect.Effect<void> =>
+  Effect.asVoid(
+    db.run(
+      "INSERT INTO idempotency_keys (scope, key, request_hash, score_id, created_at) VALUES (?, ?, ?, ?, ?)",
+      [claim.scope, claim.key, claim.requestHash, scoreId, now],
+    ),
   )

@@ -91,6 +91,20 @@ export const rankOf = (db: Db, board: BoardRow, value: number, isTest: boolean) 
   )
 
 /**
+ * A stored score with its rank on its board (null when the board does not show it).
+ *
+ * @since 0.1.0
+ * @category ranking
+ */
+export const ranked = (db: Db, row: ScoreRow): Effect.Effect<Ranked> =>
+  Effect.gen(function* () {
+    if (row.kept !== 1 || row.rejected !== 0) return { row, rank: null, placeholder: false }
+    const board = yield* db.get<BoardRow>("SELECT * FROM boards WHERE id = ?", [row.board_id])
+    if (board === undefined) return { row, rank: null, placeholder: false }
+    return { row, rank: yield* rankOf(db, board, row.value, row.is_test === 1), placeholder: false }
+  })
+
+/**
  * Ranks the rows of a page of one board.
  *
  * @since 0.1.0

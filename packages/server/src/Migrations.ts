@@ -205,10 +205,20 @@ CREATE TABLE idempotency_keys (
 );
 `
 
+// The keep strategy's "current" event of a device on a board: a seek, however
+// many events the device's board history holds (most of them not kept).
+const v2 = `
+CREATE INDEX scores_device_board_visible ON scores (device_id, board_id, is_test, created_at)
+  WHERE kept = 1 AND rejected = 0 AND deleted_at IS NULL;
+`
+
 /**
  * Every migration, in order. Add a new version; never edit an applied one.
  *
  * @since 0.1.0
  * @category migrations
  */
-export const migrations: ReadonlyArray<Sqlite.Migration> = [{ version: 1, name: "initial", sql: v1 }]
+export const migrations: ReadonlyArray<Sqlite.Migration> = [
+  { version: 1, name: "initial", sql: v1 },
+  { version: 2, name: "current score index", sql: v2 },
+]

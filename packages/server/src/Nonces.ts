@@ -5,29 +5,45 @@
  */
 import { LeadrError } from "@leadr-toolkit/core"
 import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
 import type { Db } from "./Db.js"
 import * as Ids from "./Ids.js"
 import * as Time from "./Time.js"
 
 /**
- * A new nonce for `deviceId`, valid `ttlSeconds`. Expired nonces are swept on the way.
+ * Issues nonces valid `ttlSeconds`: `issue(deviceId)` is one insert. Expired
+ * nonces are swept on the way at most once a minute (their age, not their
+ * number, decides), so a nonce costs one write, not two.
  *
  * @since 0.1.0
- * @category commands
+ * @category constructors
  */
-export const issue = (db: Db, deviceId: string, ttlSeconds: number) =>
-  Effect.gen(function* () {
-    const now = yield* Time.now
-    const value = Ids.token(24)
-    const expiresAt = Time.plusSeconds(now, ttlSeconds)
-    yield* db.run("DELETE FROM nonces WHERE expires_at < ?", [Time.plusSeconds(now, -3600)])
-    yield* db.run("INSERT INTO nonces (value, device_id, expires_at) VALUES (?, ?, ?)", [
-      value,
-      deviceId,
-      expiresAt,
-    ])
-    return { value, expiresAt }
-  })
+export const issuer = (
+  db: Db,
+  ttlSeconds: number,
+): Effect.Effect<
+  (deviceId: string) => Effect.Effect<{ readonly value: string; readonly expiresAt: string }>
+> =>
+  Effect.map(
+    Ref.make(0),
+    (sweptAt) => (deviceId) =>
+      Effect.gen(function* () {
+        const now = yield* Time.now
+        const due = yield* Ref.modify(sweptAt, (last) => {
+          const at = Date.parse(now)
+          return at - last >= 60_000 ? [true, at] : [false, last]
+        })
+        if (due) yield* db.run("DELETE FROM nonces WHERE expires_at < ?", [Time.plusSeconds(now, -3600)])
+        const value = Ids.token(24)
+        const expiresAt = Time.plusSeconds(now, ttlSeconds)
+        yield* db.run("INSERT INTO nonces (value, device_id, expires_at) VALUES (?, ?, ?)", [
+          value,
+          deviceId,
+          expiresAt,
+        ])
+        return { value, expiresAt }
+      }),
+  )
 
 /**
  * Consumes the nonce of a mutating request: missing, unknown, another device's,

@@ -15,7 +15,7 @@ import * as AccountScope from "./AccountScope.js"
 import * as Boards from "./Boards.js"
 import { Db, patch } from "./Db.js"
 import * as Idempotency from "./Idempotency.js"
-import { list, type Ranked, type ScoreRow, toWire } from "./Leaderboard.js"
+import { list, type Ranked, ranked, type ScoreRow, toWire } from "./Leaderboard.js"
 import { ServerConfig } from "./ServerConfig.js"
 import * as Submission from "./Submission.js"
 import * as Time from "./Time.js"
@@ -26,8 +26,8 @@ const decode = Schema.decodeUnknownSync(Score.Score)
  * @since 0.1.0
  * @category rows
  */
-export const toScore = (ranked: Ranked): Score.Score =>
-  decode(toWire(ranked.row, ranked.rank, ranked.placeholder))
+export const toScore = (scored: Ranked): Score.Score =>
+  decode(toWire(scored.row, scored.rank, scored.placeholder))
 
 const load = (db: Db, id: string) =>
   db.get<ScoreRow>("SELECT * FROM scores WHERE id = ? AND deleted_at IS NULL", [id])
@@ -104,7 +104,7 @@ export const layer: Layer.Layer<
             load(db, path.score_id!),
             "Score",
           )
-          return toScore(yield* Submission.ranked(db, row))
+          return toScore(yield* ranked(db, row))
         }),
       )
       .handle("update", ({ path, urlParams, payload }) =>
@@ -129,7 +129,7 @@ export const layer: Layer.Layer<
           })
           yield* db.run(`UPDATE scores SET ${set.sql} WHERE id = ?`, [...set.params, id])
           const row = (yield* db.get<ScoreRow>("SELECT * FROM scores WHERE id = ?", [id]))!
-          return toScore(yield* Submission.ranked(db, row))
+          return toScore(yield* ranked(db, row))
         }),
       )
   }),

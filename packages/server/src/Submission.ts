@@ -7,20 +7,27 @@
  * of a device's events the board shows (`kept`); a rate-limited submission is
  * stored `rejected` so its flag has a score to point at, then answered with 429.
  *
+ * Cost: one transaction of one read (everything the checks, the rules and the
+ * keep strategy need, in one context query) and the writes (the event; when
+ * they apply, the replaced event, the flags, the idempotency key). Each
+ * statement is a round trip to SQLite's worker thread under the connection's
+ * lock, so their number, not their SQL, bounds the throughput.
+ *
+ * The response carries `rank: null`: the spec's rank is "null if not querying
+ * by board_id", and counting the better scores would cost time growing with
+ * the board. `GET /v1/scores?board_id=…&around_score_id=<id>` ranks it.
+ *
  * @since 0.1.0
  */
 import type { Board } from "@leadr-toolkit/core"
 import { LeadrError } from "@leadr-toolkit/core"
+import type { Sqlite } from "@leadr-toolkit/sqlite"
 import * as Effect from "effect/Effect"
 import * as AntiCheat from "./AntiCheat.js"
-import type { BoardRow } from "./Boards.js"
-import * as Boards from "./Boards.js"
-import { bool, type Db } from "./Db.js"
-import * as Devices from "./Devices.js"
-import * as Games from "./Games.js"
+import type { Db } from "./Db.js"
 import * as Idempotency from "./Idempotency.js"
 import * as Ids from "./Ids.js"
-import { type Ranked, rankOf, type ScoreRow, visible } from "./Leaderboard.js"
+import { type Ranked, type ScoreRow, visible } from "./Leaderboard.js"
 import type { AntiCheatConfig } from "./ServerConfig.js"
 import * as Time from "./Time.js"
 
@@ -30,7 +37,7 @@ import * as Time from "./Time.js"
  * @since 0.1.0
  * @category models
  */
-export interface Submission {
+export interface Submission<E = never> {
   readonly accountId: string
   readonly gameId: string
   readonly boardId: string
@@ -44,164 +51,242 @@ export interface Submission {
   readonly city?: string | null | undefined
   readonly isTest: boolean
   readonly idempotency: Idempotency.Claim | undefined
+  /**
+   * Checked first, inside the submission's transaction (the client's nonce).
+   * What it writes stays written even when the submission is then refused.
+   */
+  readonly precondition?: Effect.Effect<void, E> | undefined
+}
+
+/**
+ * Why a submission is refused.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Refusal =
+  | LeadrError.NotFound
+  | LeadrError.BadRequest
+  | LeadrError.Forbidden
+  | LeadrError.Conflict
+  | LeadrError.RateLimited
+
+/** Everything the checks need, read at once; every column is null when its row is missing. */
+interface Context extends AntiCheat.Facts {
+  readonly known_hash: string | null
+  readonly known_score: string | null
+  readonly board_id: string | null
+  readonly board_account: string
+  readonly board_game: string
+  readonly is_active: number
+  readonly sort_direction: Board.SortDirection
+  readonly keep_strategy: Board.KeepStrategy
+  readonly device_id: string | null
+  readonly device_game: string
+  readonly device_status: string
+  readonly current_id: string | null
+  readonly current_value: number
+}
+
+const context = <E>(db: Db, config: AntiCheatConfig, input: Submission<E>, now: string) => {
+  const antiCheat = AntiCheat.columns(
+    config,
+    { deviceId: input.deviceId, boardId: input.boardId, value: input.value, now },
+    "g.anti_cheat_enabled",
+  )
+  const params: Array<Sqlite.SqlValue> = [
+    ...antiCheat.params,
+    input.idempotency?.scope ?? null,
+    input.idempotency?.key ?? null,
+    input.boardId,
+    input.deviceId,
+    input.deviceId,
+    input.boardId,
+    input.isTest,
+  ]
+  // One row whatever exists: the joins say what is missing. The keep strategy's
+  // "current" event has its own partial index, so finding it is a seek.
+  return db.get<Context>(
+    `SELECT k.request_hash AS known_hash, k.score_id AS known_score,
+            b.id AS board_id, b.account_id AS board_account, b.game_id AS board_game, b.is_active,
+            b.sort_direction, b.keep_strategy,
+            d.id AS device_id, d.game_id AS device_game, d.status AS device_status,
+            c.id AS current_id, c.value AS current_value,
+            ${antiCheat.sql}
+       FROM (SELECT 1) AS one
+       LEFT JOIN idempotency_keys k ON k.scope = ? AND k.key = ?
+       LEFT JOIN boards b ON b.id = ? AND b.deleted_at IS NULL
+       LEFT JOIN games g ON g.id = b.game_id AND g.deleted_at IS NULL
+       LEFT JOIN devices d ON d.id = ? AND d.deleted_at IS NULL
+       LEFT JOIN scores c ON c.id = (
+         SELECT id FROM scores WHERE device_id = ? AND board_id = ? AND is_test = ? AND ${visible}
+          ORDER BY created_at DESC LIMIT 1)`,
+    params,
+  )
 }
 
 const isBetter = (direction: Board.SortDirection, a: number, b: number) =>
   direction === "DESCENDING" ? a > b : a < b
 
 /** Whether the new value goes on the board, and which older event it replaces. */
-const keep = (board: BoardRow, current: ScoreRow | undefined, value: number) => {
-  if (current === undefined) return { kept: true, replaces: undefined }
-  switch (board.keep_strategy) {
+const keep = (ctx: Context, value: number): { kept: boolean; replaces: string | undefined } => {
+  if (ctx.current_id === null) return { kept: true, replaces: undefined }
+  switch (ctx.keep_strategy) {
     case "ALL":
       return { kept: true, replaces: undefined }
     case "FIRST_ONLY":
       return { kept: false, replaces: undefined }
     case "LATEST_ONLY":
-      return { kept: true, replaces: current.id }
+      return { kept: true, replaces: ctx.current_id }
     case "BEST_ONLY":
-      return isBetter(board.sort_direction, value, current.value)
-        ? { kept: true, replaces: current.id }
+      return isBetter(ctx.sort_direction, value, ctx.current_value)
+        ? { kept: true, replaces: ctx.current_id }
         : { kept: false, replaces: undefined }
   }
 }
 
-type Outcome =
-  | { readonly _tag: "Stored"; readonly row: ScoreRow }
-  | { readonly _tag: "Limited"; readonly retryAfter: number }
+/** The board and device checks, in the order the service applies them. */
+const refusal = <E>(ctx: Context, input: Submission<E>): Refusal | undefined => {
+  if (ctx.board_id === null) return new LeadrError.NotFound({ detail: "Board not found" })
+  if (ctx.board_account !== input.accountId) {
+    return new LeadrError.BadRequest({ detail: "Board does not belong to the account" })
+  }
+  if (ctx.board_game !== input.gameId) {
+    return new LeadrError.BadRequest({ detail: "Game does not match the board's game" })
+  }
+  if (ctx.is_active !== 1) return new LeadrError.BadRequest({ detail: "Board is not active" })
+  if (ctx.device_id === null) return new LeadrError.NotFound({ detail: "Device not found" })
+  if (ctx.device_game !== ctx.board_game) {
+    return new LeadrError.BadRequest({ detail: "Device does not belong to the board's game" })
+  }
+  if (ctx.device_status !== "active") {
+    return new LeadrError.Forbidden({ detail: `Device is ${ctx.device_status} and cannot submit scores` })
+  }
+  return undefined
+}
+
+const store = <E>(
+  db: Db,
+  config: AntiCheatConfig,
+  input: Submission<E>,
+): Effect.Effect<ScoreRow, Refusal | E> =>
+  Effect.gen(function* () {
+    if (input.precondition !== undefined) yield* input.precondition
+    const now = yield* Time.now
+    const ctx = (yield* context(db, config, input, now))!
+    if (ctx.known_score !== null && ctx.known_hash !== null) {
+      const earlier = yield* Idempotency.replay(input.idempotency, {
+        requestHash: ctx.known_hash,
+        scoreId: ctx.known_score,
+      })
+      return (yield* db.get<ScoreRow>("SELECT * FROM scores WHERE id = ?", [earlier]))!
+    }
+    const refused = refusal(ctx, input)
+    if (refused !== undefined) return yield* Effect.fail(refused)
+    const verdict = AntiCheat.judge(config, ctx, now)
+    const subject = { deviceId: input.deviceId, boardId: input.boardId, value: input.value, now }
+    const limit = verdict.limited ? yield* AntiCheat.rateLimit(db, config, subject) : undefined
+    const findings = limit === undefined ? verdict.findings : [limit.finding]
+    const decision = verdict.limited ? { kept: false, replaces: undefined } : keep(ctx, input.value)
+    if (decision.replaces !== undefined) {
+      yield* db.run("UPDATE scores SET kept = 0, updated_at = ? WHERE id = ?", [now, decision.replaces])
+    }
+    const row: ScoreRow = {
+      id: Ids.make("scr"),
+      account_id: ctx.board_account,
+      game_id: ctx.board_game,
+      board_id: input.boardId,
+      device_id: input.deviceId,
+      player_name: input.playerName,
+      value: input.value,
+      value_display: input.valueDisplay ?? null,
+      metadata:
+        input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata),
+      timezone: input.timezone ?? null,
+      country: input.country ?? null,
+      city: input.city ?? null,
+      is_test: input.isTest ? 1 : 0,
+      kept: decision.kept ? 1 : 0,
+      rejected: verdict.limited ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    }
+    yield* db.run(
+      `INSERT INTO scores (id, account_id, game_id, board_id, device_id, player_name, value, value_display,
+         metadata, timezone, country, city, is_test, kept, rejected, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        row.id,
+        row.account_id,
+        row.game_id,
+        row.board_id,
+        row.device_id,
+        row.player_name,
+        row.value,
+        row.value_display,
+        row.metadata,
+        row.timezone,
+        row.country,
+        row.city,
+        row.is_test,
+        row.kept,
+        row.rejected,
+        row.created_at,
+        row.updated_at,
+      ],
+    )
+    if (findings.length > 0) {
+      yield* db.run(
+        `INSERT INTO score_flags (id, account_id, game_id, board_id, score_id, flag_type, confidence, metadata,
+           status, created_at, updated_at)
+         VALUES ${findings.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)").join(", ")}`,
+        findings.flatMap((finding) => [
+          Ids.make("flg"),
+          row.account_id,
+          row.game_id,
+          row.board_id,
+          row.id,
+          finding.type,
+          finding.confidence,
+          JSON.stringify(finding.metadata),
+          now,
+          now,
+        ]),
+      )
+    }
+    if (limit !== undefined) {
+      return yield* new LeadrError.RateLimited({
+        detail: "Too many score submissions for this board; try again later",
+        retry_after: limit.retryAfter,
+      })
+    }
+    if (input.idempotency !== undefined) yield* Idempotency.remember(db, input.idempotency, row.id, now)
+    return row
+  })
 
 /**
- * Stores a submission and returns it ranked (rank null when the board's keep
- * strategy does not show it). Fails with 404 (board, device), 400 (board not in
- * the account or game, device of another game, inactive board), 403 (banned or
+ * Stores a submission and returns it (with `rank: null`, see above). Fails
+ * with 412 (the precondition), 404 (board, device), 400 (board not in the
+ * account or game, device of another game, inactive board), 403 (banned or
  * suspended device), 409 (idempotency key reused with another body) or 429.
+ *
+ * One transaction; a refusal commits what was written before it (a spent
+ * nonce, a rate-limited event and its flag), a defect rolls everything back.
  *
  * @since 0.1.0
  * @category commands
  */
-export const submit = (db: Db, config: AntiCheatConfig, input: Submission) =>
-  Effect.gen(function* () {
-    const outcome: Outcome = yield* db.transaction(
-      Effect.gen(function* () {
-        if (input.idempotency !== undefined) {
-          const earlier = yield* Idempotency.recall(db, input.idempotency)
-          if (earlier !== undefined) {
-            const row = yield* db.get<ScoreRow>("SELECT * FROM scores WHERE id = ?", [earlier])
-            return { _tag: "Stored", row: row! } as const
-          }
-        }
-        const board = yield* Boards.load(db, input.boardId)
-        if (board === undefined) return yield* new LeadrError.NotFound({ detail: "Board not found" })
-        if (board.account_id !== input.accountId) {
-          return yield* new LeadrError.BadRequest({ detail: "Board does not belong to the account" })
-        }
-        if (board.game_id !== input.gameId) {
-          return yield* new LeadrError.BadRequest({ detail: "Game does not match the board's game" })
-        }
-        if (!bool(board.is_active)) return yield* new LeadrError.BadRequest({ detail: "Board is not active" })
-        const device = yield* Devices.load(db, input.deviceId)
-        if (device === undefined) return yield* new LeadrError.NotFound({ detail: "Device not found" })
-        if (device.game_id !== board.game_id) {
-          return yield* new LeadrError.BadRequest({ detail: "Device does not belong to the board's game" })
-        }
-        if (device.status !== "active") {
-          return yield* new LeadrError.Forbidden({
-            detail: `Device is ${device.status} and cannot submit scores`,
-          })
-        }
-        const game = yield* Games.load(db, board.game_id)
-        const now = yield* Time.now
-        const verdict =
-          game !== undefined && bool(game.anti_cheat_enabled)
-            ? yield* AntiCheat.evaluate(db, config, {
-                deviceId: device.id,
-                boardId: board.id,
-                value: input.value,
-                now,
-              })
-            : { findings: [], retryAfter: undefined }
-        const limited = verdict.retryAfter !== undefined
-        const current = limited
-          ? undefined
-          : yield* db.get<ScoreRow>(
-              `SELECT * FROM scores WHERE device_id = ? AND board_id = ? AND is_test = ? AND ${visible}
-                ORDER BY created_at DESC LIMIT 1`,
-              [device.id, board.id, input.isTest],
-            )
-        const decision = limited ? { kept: false, replaces: undefined } : keep(board, current, input.value)
-        if (decision.replaces !== undefined) {
-          yield* db.run("UPDATE scores SET kept = 0, updated_at = ? WHERE id = ?", [now, decision.replaces])
-        }
-        const id = Ids.make("scr")
-        yield* db.run(
-          `INSERT INTO scores (id, account_id, game_id, board_id, device_id, player_name, value, value_display,
-             metadata, timezone, country, city, is_test, kept, rejected, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            id,
-            board.account_id,
-            board.game_id,
-            board.id,
-            device.id,
-            input.playerName,
-            input.value,
-            input.valueDisplay ?? null,
-            input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata),
-            input.timezone ?? null,
-            input.country ?? null,
-            input.city ?? null,
-            input.isTest,
-            decision.kept,
-            limited,
-            now,
-            now,
-          ],
-        )
-        for (const finding of verdict.findings) {
-          yield* db.run(
-            `INSERT INTO score_flags (id, account_id, game_id, board_id, score_id, flag_type, confidence, metadata,
-               status, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-            [
-              Ids.make("flg"),
-              board.account_id,
-              board.game_id,
-              board.id,
-              id,
-              finding.type,
-              finding.confidence,
-              JSON.stringify(finding.metadata),
-              now,
-              now,
-            ],
-          )
-        }
-        if (verdict.retryAfter !== undefined)
-          return { _tag: "Limited", retryAfter: verdict.retryAfter } as const
-        if (input.idempotency !== undefined) yield* Idempotency.remember(db, input.idempotency, id)
-        const row = yield* db.get<ScoreRow>("SELECT * FROM scores WHERE id = ?", [id])
-        return { _tag: "Stored", row: row! } as const
-      }),
+export const submit = <E = never>(
+  db: Db,
+  config: AntiCheatConfig,
+  input: Submission<E>,
+): Effect.Effect<Ranked, Refusal | E> =>
+  db
+    .transaction(Effect.either(store(db, config, input)))
+    .pipe(
+      Effect.flatMap((result) =>
+        result._tag === "Left"
+          ? Effect.fail(result.left)
+          : Effect.succeed({ row: result.right, rank: null, placeholder: false }),
+      ),
     )
-    if (outcome._tag === "Limited") {
-      return yield* new LeadrError.RateLimited({
-        detail: "Too many score submissions for this board; try again later",
-        retry_after: outcome.retryAfter,
-      })
-    }
-    return yield* ranked(db, outcome.row)
-  })
-
-/**
- * A stored score with its rank on its board (null when the board does not show it).
- *
- * @since 0.1.0
- * @category queries
- */
-export const ranked = (db: Db, row: ScoreRow): Effect.Effect<Ranked> =>
-  Effect.gen(function* () {
-    if (row.kept !== 1 || row.rejected !== 0) return { row, rank: null, placeholder: false }
-    const board = yield* db.get<BoardRow>("SELECT * FROM boards WHERE id = ?", [row.board_id])
-    if (board === undefined) return { row, rank: null, placeholder: false }
-    return { row, rank: yield* rankOf(db, board, row.value, row.is_test === 1), placeholder: false }
-  })

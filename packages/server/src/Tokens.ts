@@ -69,7 +69,16 @@ export const make = Effect.gen(function* () {
   const settings = yield* ServerConfig
   yield* db.run("INSERT OR IGNORE INTO settings (key, value) VALUES ('jwt_secret', ?)", [Ids.token(32)])
   const row = yield* db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'jwt_secret'")
-  const secret = new TextEncoder().encode(Option.getOrThrow(row).value)
+  // Imported once: jose would import a raw secret again on every sign and verify.
+  const secret = yield* Effect.promise(() =>
+    crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(Option.getOrThrow(row).value),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    ),
+  )
   const nowSeconds = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1000))
 
   const sign = (claims: Record<string, unknown>, subject: string, ttl: number) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { clientScore, session, start, tenant, type World } from "./support.js"
+import { clientScore, rows, session, start, tenant, type World } from "./support.js"
 
 describe("local server smoke", () => {
   let world: World
@@ -20,6 +20,9 @@ describe("local server smoke", () => {
       value: 10,
     })
     expect(score.status).toBe(201)
-    expect(score.body.rank).toBe(1)
+    // A submission is not a query by board_id: its rank is null (the spec), the board listing ranks it.
+    expect(score.body.rank).toBeNull()
+    const listed = await t.call("GET", `/v1/scores?board_id=${t.boardId}`)
+    expect(rows(listed.body).map((r) => [r.id, r.rank])).toEqual([[score.body.id, 1]])
   })
 })
