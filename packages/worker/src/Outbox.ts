@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -61,6 +62,17 @@ export interface OutboxItem {
   readonly createdAt: number
   readonly lastError: string | null
 }
+
+/**
+ * The callback of {@link OutboxService.unsafeEnqueue}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type EnqueueDone = (
+  failure: Cause.Cause<OutboxFull | OutboxError> | undefined,
+  receipt: Receipt | undefined,
+) => void
 
 /**
  * A pending row as the scheduler sees it.
@@ -113,12 +125,10 @@ export interface OutboxService {
   readonly enqueue: (op: Operation) => Effect.Effect<Receipt, OutboxFull | OutboxError>
   /**
    * {@link OutboxService.enqueue} without a fiber, for the Promise facade's hot
-   * path: `done` is called once the row is committed, or with the failure.
+   * path: `done` is called once the row is committed (`failure` undefined),
+   * or with the failure.
    */
-  readonly unsafeEnqueue: (
-    op: Operation,
-    done: (exit: Exit.Exit<Receipt, OutboxFull | OutboxError>) => void,
-  ) => void
+  readonly unsafeEnqueue: (op: Operation, done: EnqueueDone) => void
   /** The oldest `limit` pending rows, in id order, without their payloads (a scheduling view). */
   readonly pending: (limit: number) => Effect.Effect<ReadonlyArray<PendingRef>, OutboxError>
   /**
@@ -284,40 +294,44 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
         }),
     })
 
-    const unsafeEnqueue = (
-      op: Operation,
-      done: (exit: Exit.Exit<Receipt, OutboxFull | OutboxError>) => void,
-    ) => {
+    // JSON of each tag, once: the row is assembled by concatenation on the hot path.
+    const tagJson: Record<string, string> = {
+      SubmitScore: '"SubmitScore"',
+      SubmitClientScore: '"SubmitClientScore"',
+      SetDeviceStatus: '"SetDeviceStatus"',
+      StartSession: '"StartSession"',
+    }
+    const invalid = (done: EnqueueDone, detail: string) =>
+      done(Cause.fail(new OutboxError({ reason: "Invalid", detail })), undefined)
+
+    const unsafeEnqueue = (op: Operation, done: EnqueueDone) => {
       const ordering = orderingKey(op)
-      if (typeof ordering !== "string") {
-        // Typed callers cannot get here; a plain-JavaScript caller must not break the batch it would join.
-        done(
-          Exit.fail(new OutboxError({ reason: "Invalid", detail: `unknown operation ${String(op._tag)}` })),
-        )
-        return
-      }
+      // Typed callers cannot fail these checks; a plain-JavaScript caller must not break the batch it would join.
+      if (typeof ordering !== "string") return invalid(done, `unknown operation ${String(op._tag)}`)
       let payload: string
       try {
         payload = JSON.stringify(op)
       } catch (error) {
-        done(Exit.fail(new OutboxError({ reason: "Invalid", detail: `not JSON: ${String(error)}` })))
-        return
+        return invalid(done, `not JSON: ${String(error)}`)
       }
       const bytes = Buffer.byteLength(payload)
       if (liveItems + 1 > maxItems || liveBytes + bytes > maxBytes) {
         const limit = liveItems + 1 > maxItems ? "items" : "bytes"
-        return done(
-          Exit.fail(new OutboxFull({ limit, items: liveItems, bytes: liveBytes, maxItems, maxBytes })),
-        )
+        const full = new OutboxFull({ limit, items: liveItems, bytes: liveBytes, maxItems, maxBytes })
+        return done(Cause.fail(full), undefined)
       }
       liveItems += 1
       liveBytes += bytes
       const key = randomUUID()
-      const row = `["${key}",${JSON.stringify(op._tag)},${JSON.stringify(ordering)},${payload},${bytes}]`
+      const row = `["${key}",${tagJson[op._tag]},${JSON.stringify(ordering)},${payload},${bytes}]`
       inserts.offer({ key, row, bytes }, done)
     }
     const enqueue = (op: Operation): Effect.Effect<Receipt, OutboxFull | OutboxError> =>
-      Effect.async((resume) => unsafeEnqueue(op, resume))
+      Effect.async((resume) =>
+        unsafeEnqueue(op, (failure, receipt) =>
+          resume(failure === undefined ? Exit.succeed(receipt!) : Exit.failCause(failure)),
+        ),
+      )
 
     const pending = (limit: number) =>
       db

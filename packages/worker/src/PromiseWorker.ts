@@ -10,7 +10,6 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -60,8 +59,8 @@ export const createWorker = async (options: CreateWorkerOptions): Promise<Promis
     // The hot path skips the fiber: one callback from the group commit resolves the Promise.
     enqueue: (op) =>
       new Promise((resolve, reject) =>
-        worker.outbox.unsafeEnqueue(op, (exit) =>
-          Exit.isSuccess(exit) ? resolve(exit.value) : reject(Cause.squash(exit.cause)),
+        worker.outbox.unsafeEnqueue(op, (failure, receipt) =>
+          failure === undefined ? resolve(receipt!) : reject(Cause.squash(failure)),
         ),
       ),
     flush: (timeoutMs) => runtime.runPromise(worker.flush(timeoutMs)),

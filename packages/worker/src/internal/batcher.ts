@@ -5,20 +5,29 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
 
+/**
+ * Called once per input: `failure` is undefined on success. A plain callback,
+ * not an `Exit`, so that a batch of a thousand successes allocates nothing per caller.
+ *
+ * @internal
+ */
+export type Done<B, E> = (failure: Cause.Cause<E> | undefined, value: B | undefined) => void
+
 interface Entry<A, B, E> {
   readonly input: A
-  readonly resume: (exit: Exit.Exit<B, E>) => void
+  readonly resume: Done<B, E>
 }
 
 /** @internal */
 export interface Batcher<A, B, E> {
   readonly submit: (input: A) => Effect.Effect<B, E>
   /** The same without a fiber: `done` is called once the input is written (or failed). */
-  readonly offer: (input: A, done: (exit: Exit.Exit<B, E>) => void) => void
+  readonly offer: (input: A, done: Done<B, E>) => void
   /** How many inputs wait for the writer. */
   readonly backlog: () => number
   /** Refuses new inputs and waits until the queued ones are written. */
@@ -65,10 +74,9 @@ export const make = <A, B, E>(options: {
         Effect.flatMap((exit) =>
           Effect.sync(() => {
             if (exit._tag === "Success") {
-              for (let i = 0; i < batch.length; i++) batch[i]!.resume(Exit.succeed(exit.value[i] as B))
+              for (let i = 0; i < batch.length; i++) batch[i]!.resume(undefined, exit.value[i])
             } else {
-              const failure = Exit.failCause(exit.cause)
-              for (const entry of batch) entry.resume(failure)
+              for (const entry of batch) entry.resume(exit.cause, undefined)
             }
             writing = false
             if (queue.length === 0) {
@@ -83,15 +91,20 @@ export const make = <A, B, E>(options: {
 
     yield* Effect.forkScoped(Effect.forever(Effect.zipRight(waitForWork, writeOnce)))
 
-    const offer = (input: A, done: (exit: Exit.Exit<B, E>) => void): void => {
+    const offer = (input: A, done: Done<B, E>): void => {
       if (closed) {
-        done(Exit.fail(options.onClosed()))
+        done(Cause.fail(options.onClosed()), undefined)
         return
       }
       queue.push({ input, resume: done })
       notify()
     }
-    const submit = (input: A): Effect.Effect<B, E> => Effect.async<B, E>((resume) => offer(input, resume))
+    const submit = (input: A): Effect.Effect<B, E> =>
+      Effect.async<B, E>((resume) =>
+        offer(input, (failure, value) =>
+          resume(failure === undefined ? Exit.succeed(value as B) : Exit.failCause(failure)),
+        ),
+      )
 
     const drained = Effect.async<void>((resume) => {
       if (queue.length === 0 && !writing) resume(Effect.void)
