@@ -228,7 +228,11 @@ export const make = (
             return
           }
         }
-        for (const item of plan.superseded) yield* outbox.ack(item.id, item.bytes, true)
+        // Acknowledged together, so they share one group commit.
+        yield* Effect.forEach(plan.superseded, (item) => outbox.ack(item.id, item.bytes, true), {
+          concurrency: "unbounded",
+          discard: true,
+        })
         if (plan.superseded.length > 0)
           yield* WorkerMetrics.count(counters, "coalesced", plan.superseded.length)
       }).pipe(
