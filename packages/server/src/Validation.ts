@@ -47,6 +47,24 @@ const locate = (request: HttpServerRequest.HttpServerRequest, key: PropertyKey |
 }
 
 /**
+ * An optional field's schema is a union with `undefined`, so a bad value is
+ * reported twice: by the real schema and as "Expected undefined". Keep the first.
+ */
+const withoutUndefinedBranch = (issues: HttpApiDecodeError["issues"]): HttpApiDecodeError["issues"] => {
+  const samePath = (a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>) =>
+    a.length === b.length && a.every((p, i) => p === b[i])
+  const isUndefinedBranch = (issue: HttpApiDecodeError["issues"][number]) =>
+    issue._tag === "Type" && issue.message.startsWith("Expected undefined, actual")
+  return issues.filter(
+    (issue) =>
+      !isUndefinedBranch(issue) ||
+      !issues.some(
+        (other) => other !== issue && !isUndefinedBranch(other) && samePath(other.path, issue.path),
+      ),
+  )
+}
+
+/**
  * The service's 422 for an HttpApi decode failure.
  *
  * @since 0.1.0
@@ -57,7 +75,7 @@ export const fromDecodeError = (
   request: HttpServerRequest.HttpServerRequest,
 ): LeadrError.ValidationFailed =>
   new LeadrError.ValidationFailed({
-    detail: error.issues.map((issue) => {
+    detail: withoutUndefinedBranch(error.issues).map((issue) => {
       const { type, msg } = issueType(issue._tag)
       const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)))
       return new LeadrError.ValidationIssue({
