@@ -447,9 +447,68 @@ export class HealthGroup extends HttpApiGroup.make("health").add(
   HttpApiEndpoint.get("check", "/v1/health").addSuccess(Health),
 ) {}
 
+type Json = { [key: string]: unknown }
+
+const isJson = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const decodeErrorRef = "#/components/schemas/HttpApiDecodeError"
+
+/** Deep copy without `additionalProperties: false`: decoding ignores unknown fields, both ways. */
+const open = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(open)
+  if (!isJson(value)) return value
+  const copy: Json = {}
+  for (const [key, inner] of Object.entries(value)) {
+    if (key !== "additionalProperties" || inner !== false) copy[key] = open(inner)
+  }
+  return copy
+}
+
+/**
+ * The generated document as the API behaves: a request that does not decode is
+ * the 422 `HTTPValidationError` the API declares, so HttpApi's own 400
+ * `HttpApiDecodeError` (and the components only it uses) goes; and no schema
+ * claims `additionalProperties: false`, since clients and servers built from
+ * this definition ignore fields they do not know (a newer service may add some).
+ */
+const documented = (generated: Json): Json => {
+  const spec = open(generated) as Json
+  const paths = isJson(spec.paths) ? spec.paths : {}
+  for (const item of Object.values(paths).filter(isJson)) {
+    for (const operation of Object.values(item).filter(isJson)) {
+      const responses = isJson(operation.responses) ? operation.responses : {}
+      for (const [status, response] of Object.entries(responses)) {
+        const media =
+          isJson(response) && isJson(response.content) ? response.content["application/json"] : undefined
+        if (!isJson(response) || !isJson(media) || !isJson(media.schema)) continue
+        const schema = media.schema
+        const options = Array.isArray(schema.anyOf) ? schema.anyOf : [schema]
+        const rest = options.filter((option) => !isJson(option) || option.$ref !== decodeErrorRef)
+        if (rest.length === options.length) continue
+        if (rest.length === 0) {
+          delete responses[status]
+          continue
+        }
+        const [only] = rest
+        media.schema = rest.length === 1 && isJson(only) ? only : { ...schema, anyOf: rest }
+        if (rest.length === 1 && isJson(only) && typeof only.description === "string") {
+          response.description = only.description
+        }
+      }
+    }
+  }
+  const schemas = isJson(spec.components) && isJson(spec.components.schemas) ? spec.components.schemas : {}
+  delete schemas.HttpApiDecodeError
+  for (const name of ["Issue", "PropertyKey"]) {
+    if (!JSON.stringify(spec).includes(`"#/components/schemas/${name}"`)) delete schemas[name]
+  }
+  return spec
+}
+
 /**
  * The whole API. Request-validation failures are 422 `HTTPValidationError`, as
- * the service answers them.
+ * the service answers them, and `OpenApi.fromApi(LeadrApi)` says so (see
+ * `documented` above, applied as the API's `OpenApi.Transform`).
  *
  * @since 0.1.0
  * @category api
@@ -473,5 +532,6 @@ export class LeadrApi extends HttpApi.make("leadr")
       version: "0.7.0",
       description:
         "The LEADR API as the toolkit defines it: the seed surface of devices, boards and score flags, and the endpoints around them.",
+      transform: documented,
     }),
   ) {}

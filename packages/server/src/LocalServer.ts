@@ -12,6 +12,7 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiScalar from "@effect/platform/HttpApiScalar"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { LeadrApi } from "@leadr-toolkit/core"
 import { Sqlite } from "@leadr-toolkit/sqlite"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -100,7 +101,7 @@ const groups = Layer.mergeAll(
  * @since 0.1.0
  * @category layers
  */
-export const apiLayer = HttpApiBuilder.api(Validation.ServedApi).pipe(
+export const apiLayer = HttpApiBuilder.api(LeadrApi.LeadrApi).pipe(
   Layer.provide(groups),
   Layer.provide([Authentication.adminLayer, Authentication.deviceLayer]),
   Layer.provide(Tokens.layer),

@@ -12,7 +12,6 @@ import type { HttpApiDecodeError } from "@effect/platform/HttpApiError"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as OpenApi from "@effect/platform/OpenApi"
 import { LeadrApi, LeadrError } from "@leadr-toolkit/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -152,57 +151,3 @@ export const layer = HttpApiBuilder.middleware(
       ),
   ),
 )
-
-type Json = Record<string, unknown>
-
-const mentionsDecodeError = (schema: unknown): boolean =>
-  JSON.stringify(schema ?? null).includes("HttpApiDecodeError")
-
-const withoutDecodeError = (schema: Json): Json | undefined => {
-  if (!mentionsDecodeError(schema)) return schema
-  const anyOf = schema.anyOf
-  if (Array.isArray(anyOf)) {
-    const rest = anyOf.filter((s) => !mentionsDecodeError(s))
-    if (rest.length === 0) return undefined
-    return rest.length === 1 ? (rest[0] as Json) : { ...schema, anyOf: rest }
-  }
-  return undefined
-}
-
-/**
- * Removes HttpApi's own 400 decode error from an OpenAPI document: this server
- * answers validation failures with the 422 `HTTPValidationError` the API declares.
- *
- * @since 0.1.0
- * @category openapi
- */
-export const dropDecodeError = (spec: Json): Json => {
-  const paths = (spec.paths ?? {}) as Record<string, Record<string, Json>>
-  for (const operations of Object.values(paths)) {
-    for (const operation of Object.values(operations)) {
-      const responses = (operation.responses ?? {}) as Record<string, Json>
-      for (const [status, response] of Object.entries(responses)) {
-        const content = response.content as Record<string, { schema?: Json }> | undefined
-        const media = content?.["application/json"]
-        if (media?.schema === undefined) continue
-        const schema = withoutDecodeError(media.schema)
-        if (schema === undefined) delete responses[status]
-        else if (schema !== media.schema) {
-          media.schema = schema
-          response.description = typeof schema.description === "string" ? schema.description : "Bad Request"
-        }
-      }
-    }
-  }
-  const components = spec.components as { schemas?: Record<string, unknown> } | undefined
-  if (components?.schemas !== undefined) delete components.schemas.HttpApiDecodeError
-  return spec
-}
-
-/**
- * The API as this server serves and documents it.
- *
- * @since 0.1.0
- * @category openapi
- */
-export const ServedApi = LeadrApi.LeadrApi.annotate(OpenApi.Transform, (spec) => dropDecodeError(spec))

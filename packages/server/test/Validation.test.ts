@@ -1,3 +1,5 @@
+import * as OpenApi from "@effect/platform/OpenApi"
+import { LeadrApi } from "@leadr-toolkit/core"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { rows, session, start, str, tenant, type World } from "./support.js"
@@ -124,6 +126,18 @@ describe("validation, malformed input, OpenAPI and pagination over HTTP", () => 
     expect(Object.keys(spec.body.paths!)).toEqual(
       expect.arrayContaining(["/v1/devices", "/v1/boards", "/v1/score-flags", "/v1/client/sessions"]),
     )
+    // What the server serves is the core's own document: OpenApi.fromApi(LeadrApi).
+    const core = OpenApi.fromApi(LeadrApi.LeadrApi)
+    expect(spec.body).toEqual(JSON.parse(JSON.stringify(core)))
+    expect(text).not.toContain('"additionalProperties":false')
+    const schemas = spec.body.components!.schemas!
+    expect(schemas.Issue).toBeUndefined()
+    expect(schemas.PropertyKey).toBeUndefined()
+    // A 400 left is the service's own `{"detail": ...}`; an endpoint without one has none.
+    expect(boards["400"]!.description).toBe("Bad Request")
+    expect(Object.keys(boards["400"]!.content!["application/json"]!.schema!.properties!)).toEqual(["detail"])
+    expect(Object.keys(spec.body.paths!["/v1/health"]!.get!.responses!)).not.toContain("400")
+    expect(JSON.stringify(spec.body.paths!["/v1/health"]!.get!.responses!)).toContain("HTTPValidationError")
     const docs = await fetch(`${world.server.url}/docs`)
     expect(docs.status).toBe(200)
     expect(docs.headers.get("content-type")).toContain("text/html")
