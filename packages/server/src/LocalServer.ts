@@ -23,6 +23,7 @@ import * as Accounts from "./Accounts.js"
 import * as ApiKeys from "./ApiKeys.js"
 import * as Authentication from "./Authentication.js"
 import * as Boards from "./Boards.js"
+import * as BodyLimit from "./BodyLimit.js"
 import * as Bootstrap from "./Bootstrap.js"
 import * as Client from "./Client.js"
 import * as Db from "./Db.js"
@@ -122,6 +123,7 @@ export const layer = (options: Options = {}): Layer.Layer<LocalServer, unknown> 
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(Validation.layer),
+    Layer.provide(BodyLimit.layer),
     Layer.provide(RetryAfter.layer),
     Layer.provide(apiLayer),
     Layer.provideMerge(

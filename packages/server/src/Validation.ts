@@ -2,21 +2,19 @@
  * Request validation the way the service answers it, mapped once for the whole
  * API: a request that does not match its schema (or is not JSON at all) is a
  * 422 `{"detail":[{"loc":[...],"msg":...,"type":...}]}`, never HttpApi's 400;
- * an oversized body is a 413; an unknown route a 404; and nothing a client sends
- * becomes an empty 500.
+ * an unknown route a 404; and nothing a client sends becomes an empty 500.
  *
  * @since 0.1.0
  */
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import type { HttpApiDecodeError } from "@effect/platform/HttpApiError"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { LeadrApi, LeadrError } from "@leadr-toolkit/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { ServerConfig } from "./ServerConfig.js"
+import * as BodyLimit from "./BodyLimit.js"
 
 type Location = "body" | "query" | "header" | "path"
 
@@ -90,14 +88,12 @@ const isDecodeError = (u: unknown): u is HttpApiDecodeError =>
 
 const json = (status: number, body: unknown) => HttpServerResponse.unsafeJson(body, { status })
 
-const tooLarge = HttpServerResponse.unsafeJson({ detail: "Request body too large" }, { status: 413 })
-
 const fromDefect = (defect: unknown) => {
   const tag = (defect as { _tag?: unknown } | null)?._tag
   if (tag === "RequestError") {
     const cause = (defect as { cause?: unknown }).cause
     if (cause instanceof Error && cause.message === "maxBytes exceeded") {
-      return Effect.succeed(tooLarge)
+      return Effect.succeed(BodyLimit.tooLarge)
     }
     return Effect.succeed(
       json(422, {
@@ -111,43 +107,29 @@ const fromDefect = (defect: unknown) => {
 }
 
 /**
- * The API-level middleware: body size limit, decode failures as 422, route
- * misses as JSON 404, defects as JSON 500 (logged).
+ * The API-level middleware: decode failures as 422, route misses as JSON 404,
+ * defects as JSON 500 (logged). (Body size: `BodyLimit`.)
  *
  * @since 0.1.0
  * @category middleware
  */
-export const layer = HttpApiBuilder.middleware(
-  LeadrApi.LeadrApi,
-  Effect.map(
-    ServerConfig,
-    (settings) => (app) =>
-      // A declared length over the limit is answered before reading: Node discards
-      // the body, so the client sees the 413. An undeclared (chunked) one is cut off.
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-        Number(request.headers["content-length"] ?? 0) > settings.maxBodyBytes
-          ? Effect.succeed(tooLarge)
-          : app,
-      ).pipe(
-        HttpIncomingMessage.withMaxBodySize(Option.some(settings.maxBodyBytes)),
-        Effect.catchAllCause((cause) => {
-          const failure = Cause.failureOption(cause)
-          if (Option.isSome(failure)) {
-            const error: unknown = failure.value
-            if (isDecodeError(error)) {
-              return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-                Effect.fail(fromDecodeError(error, request)),
-              )
-            }
-            if ((error as { _tag?: unknown } | null)?._tag === "RouteNotFound") {
-              return Effect.succeed(json(404, { detail: "Not Found" }))
-            }
-            return Effect.failCause(cause)
-          }
-          const defect = Cause.dieOption(cause)
-          if (Option.isSome(defect)) return fromDefect(defect.value)
-          return Effect.failCause(cause)
-        }),
-      ),
-  ),
+export const layer = HttpApiBuilder.middleware(LeadrApi.LeadrApi, (app) =>
+  Effect.catchAllCause(app, (cause) => {
+    const failure = Cause.failureOption(cause)
+    if (Option.isSome(failure)) {
+      const error: unknown = failure.value
+      if (isDecodeError(error)) {
+        return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+          Effect.fail(fromDecodeError(error, request)),
+        )
+      }
+      if ((error as { _tag?: unknown } | null)?._tag === "RouteNotFound") {
+        return Effect.succeed(json(404, { detail: "Not Found" }))
+      }
+      return Effect.failCause(cause)
+    }
+    const defect = Cause.dieOption(cause)
+    if (Option.isSome(defect)) return fromDefect(defect.value)
+    return Effect.failCause(cause)
+  }),
 )

@@ -1,3 +1,4 @@
+import { request } from "node:http"
 import * as OpenApi from "@effect/platform/OpenApi"
 import { LeadrApi } from "@leadr-toolkit/core"
 import fc from "fast-check"
@@ -58,6 +59,46 @@ describe("validation, malformed input, OpenAPI and pagination over HTTP", () => 
     const nowhere = await t.call("GET", "/v2/whatever")
     expect(nowhere.status).toBe(404)
     expect(nowhere.body).toEqual({ detail: "Not Found" })
+  })
+
+  it("a chunked body (no Content-Length) over the limit is a 413 too, and one within it is read", async () => {
+    const own = await tenant(world, "Chunky")
+    /** POSTs `body` in 16 KiB chunks without declaring its length. */
+    const chunked = (body: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          `${world.server.url}/v1/boards`,
+          { method: "POST", headers: { "leadr-api-key": own.key, "content-type": "application/json" } },
+          (res) => {
+            let text = ""
+            res.setEncoding("utf8")
+            res.on("data", (chunk: string) => {
+              text += chunk
+            })
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }))
+          },
+        )
+        req.on("error", reject)
+        let at = 0
+        const pump = () => {
+          while (at < body.length) {
+            const more = req.write(body.slice(at, at + 16_384))
+            at += 16_384
+            if (!more) return void req.once("drain", pump)
+          }
+          req.end()
+        }
+        pump()
+      })
+    const board = (description: string) =>
+      JSON.stringify({ account_id: own.accountId, game_id: own.gameId, name: "Chunked", description })
+    const huge = await chunked(board("y".repeat(1_000_000)))
+    expect(huge).toEqual({ status: 413, body: JSON.stringify({ detail: "Request body too large" }) })
+    const fits = await chunked(board("y".repeat(40_000)))
+    expect(fits.status).toBe(201)
+    expect(JSON.parse(fits.body)).toMatchObject({ name: "Chunked", description: "y".repeat(40_000) })
+    const garbled = await chunked("{not json")
+    expect(garbled.status).toBe(422)
   })
 
   it("no input produces a 5xx", async () => {
