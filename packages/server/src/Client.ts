@@ -77,7 +77,6 @@ export const layer: Layer.Layer<
         Effect.gen(function* () {
           const device = yield* Auth.DevicePrincipal
           yield* ownAccount(device, urlParams.account_id)
-          const body = Schema.encodeSync(Score.ClientScoreCreateRequest)(payload)
           const scored = yield* Submission.submit(db, settings.antiCheat, {
             accountId: device.accountId,
             gameId: device.gameId,
@@ -88,7 +87,9 @@ export const layer: Layer.Layer<
             valueDisplay: payload.value_display,
             metadata: payload.metadata,
             isTest: device.testMode,
-            idempotency: Idempotency.claim(`device:${device.deviceId}`, headers["idempotency-key"], body),
+            idempotency: Idempotency.claim(`device:${device.deviceId}`, headers["idempotency-key"], () =>
+              Schema.encodeSync(Score.ClientScoreCreateRequest)(payload),
+            ),
             precondition: Nonces.consume(db, device.deviceId, headers["leadr-client-nonce"]),
           })
           return toClientScore(scored)

@@ -24,15 +24,15 @@ export interface Claim {
 }
 
 /**
- * The claim of a request, if it sent a key.
+ * The claim of a request, if it sent a key (`body` is only encoded then).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const claim = (scope: string, key: string | undefined, body: unknown): Claim | undefined =>
+export const claim = (scope: string, key: string | undefined, body: () => unknown): Claim | undefined =>
   key === undefined || key === ""
     ? undefined
-    : { scope, key, requestHash: createHash("sha256").update(stableJson(body)).digest("hex") }
+    : { scope, key, requestHash: createHash("sha256").update(stableJson(body())).digest("hex") }
 
 /**
  * The score a previous request with this key created, given what the store

@@ -55,7 +55,6 @@ export const layer: Layer.Layer<
             if (board === undefined) return yield* new LeadrError.NotFound({ detail: "Board not found" })
             account = board.account_id
           }
-          const body = Schema.encodeSync(Score.ScoreCreateRequest)(payload)
           const scored = yield* Submission.submit(db, settings.antiCheat, {
             accountId: account,
             gameId: payload.game_id,
@@ -69,7 +68,9 @@ export const layer: Layer.Layer<
             country: payload.country,
             city: payload.city,
             isTest: false,
-            idempotency: Idempotency.claim(`account:${account}`, headers["idempotency-key"], body),
+            idempotency: Idempotency.claim(`account:${account}`, headers["idempotency-key"], () =>
+              Schema.encodeSync(Score.ScoreCreateRequest)(payload),
+            ),
           })
           return toScore(scored)
         }),
