@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs"
+import { existsSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { it } from "@effect/vitest"
@@ -75,5 +75,52 @@ it.scoped("reports constraint failures as SqlError with the SQLite code", () =>
     const error = yield* Effect.flip(db.run("INSERT INTO items (name) VALUES ('dup')"))
     expect(error._tag).toBe("SqlError")
     expect(error.code).toBe("SQLITE_CONSTRAINT")
+  }),
+)
+
+it.scoped(
+  "runs a prepared statement many times, inside and outside transactions, and finalizes it with its scope",
+  () =>
+    Effect.gen(function* () {
+      const filename = tempFile()
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const db = yield* Sqlite.make({ filename, migrations })
+          const insert = yield* db.prepare("INSERT INTO items (name, qty) VALUES (?1, ?2)")
+          const byQty = yield* db.prepare("SELECT name FROM items WHERE qty >= ? ORDER BY id")
+          const first = yield* insert.run(["a", 1])
+          const second = yield* insert.run(["b", 2])
+          expect(second.lastId).toBe(first.lastId + 1)
+          expect(second.changes).toBe(1)
+          yield* db.transaction(Effect.zipRight(insert.run(["c", 3]), insert.run(["d", 4])))
+          // A failed run leaves the statement usable.
+          const duplicate = yield* Effect.flip(insert.run(["a", 5]))
+          expect(duplicate.code).toBe("SQLITE_CONSTRAINT")
+          expect(yield* byQty.all<{ name: string }>([2])).toEqual([
+            { name: "b" },
+            { name: "c" },
+            { name: "d" },
+          ])
+          expect(yield* byQty.all<{ name: string }>([4])).toEqual([{ name: "d" }])
+        }),
+      )
+      // SQLite refuses to close a connection with a live statement; a closed last connection removes its WAL.
+      expect(existsSync(`${filename}-wal`)).toBe(false)
+      const db = yield* Sqlite.make({ filename, migrations })
+      expect(yield* db.all("SELECT name FROM items ORDER BY id")).toEqual([
+        { name: "a" },
+        { name: "b" },
+        { name: "c" },
+        { name: "d" },
+      ])
+    }),
+)
+
+it.scoped("reports a statement that does not compile as SqlError", () =>
+  Effect.gen(function* () {
+    const db = yield* Sqlite.make({ filename: ":memory:", migrations })
+    const error = yield* Effect.flip(db.prepare("SELECT nope FROM items"))
+    expect(error._tag).toBe("SqlError")
+    expect(error.sql).toBe("SELECT nope FROM items")
   }),
 )

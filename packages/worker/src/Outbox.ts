@@ -250,6 +250,8 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       liveBytes -= bytes
     }
 
+    // Prepared before the batcher starts, so it is finalized after the batcher's last write.
+    const insert = yield* orFail(db.prepare(insertBatch))
     const inserts = yield* Batcher.make<Accepted, Receipt, OutboxError>({
       maxBatch,
       onClosed: () => new OutboxError({ reason: "Closed", detail: "the outbox is closed" }),
@@ -259,7 +261,7 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
           let json = "["
           for (let i = 0; i < batch.length; i++) json += i === 0 ? batch[i]!.row : `,${batch[i]!.row}`
           json += "]"
-          const result = yield* orFail(db.run(insertBatch, [now, json, lingerMs]))
+          const result = yield* orFail(insert.run([now, json, lingerMs]))
           // One statement under the write lock: its rows take consecutive ids ending at lastId.
           const first = result.lastId - batch.length + 1
           for (const listener of listeners) listener()
