@@ -1,7 +1,9 @@
 /**
  * The enqueue part of `bench:worker` alone, for profiling
  * (`node --cpu-prof packages/worker/bench/dist/bench/enqueue.js`): LEADR is a
- * closed port, so the drain fiber only backs off. Prints one line per run.
+ * closed port, so the drain fiber only backs off. Arguments: bursts (default 5),
+ * `outbox` for the outbox alone (no drain fiber), checkpoint interval in ms.
+ * Prints one line per run.
  */
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -40,7 +42,11 @@ const worker: { enqueue: (op: Operation.Operation) => Promise<unknown>; close: (
           close: () => runtime.dispose(),
         }
       })()
-    : await createWorker({ filename: join(dir, "outbox.sqlite"), baseUrl: "http://127.0.0.1:9" })
+    : await createWorker({
+        filename: join(dir, "outbox.sqlite"),
+        baseUrl: "http://127.0.0.1:9",
+        checkpointMs: process.argv[4] === undefined ? undefined : Number(process.argv[4]),
+      })
 const burst = async () => {
   const delay = monitorEventLoopDelay({ resolution: 1 })
   delay.enable()
