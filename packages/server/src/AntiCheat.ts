@@ -4,8 +4,8 @@
  * within a window) and rate limit (too many this hour: rejected).
  *
  * The facts the rules need are read by the submission's one context query
- * (`columns`), so that anti-cheat costs no statement of its own; the rules
- * themselves (`judge`) are a pure function of those facts.
+ * (`columns`, `parameters`), so that anti-cheat costs no statement of its own;
+ * the rules themselves (`judge`) are a pure function of those facts.
  *
  * @since 0.1.0
  */
@@ -74,53 +74,57 @@ const mine = "device_id = ? AND board_id = ? AND rejected = 0"
 /**
  * The select-list columns that read {@link Facts}, evaluated only when the SQL
  * expression `enabled` is 1 (SQLite does not run the scalar subquery of a
- * `CASE` branch it does not take), with their parameters in textual order.
- * Every subquery is a seek on `scores_device_board` and a walk bounded by the
- * limit or the window: no derived tables, which SQLite would materialize
- * whether or not the branch is taken.
+ * `CASE` branch it does not take). Every subquery is a seek on
+ * `scores_device_board` and a walk bounded by the limit or the window: no
+ * derived tables, which SQLite would materialize whether or not the branch is
+ * taken. The text is constant, so the query holding it can be prepared once;
+ * {@link parameters} gives its parameters, in textual order.
  *
  * @since 0.1.0
  * @category queries
  */
-export const columns = (
-  config: AntiCheatConfig,
-  subject: Subject,
-  enabled: string,
-): { readonly sql: string; readonly params: ReadonlyArray<Sqlite.SqlValue> } => {
-  const { deviceId, boardId, value, now } = subject
+export const columns = (enabled: string): string => {
   const guard = (query: string, alias: keyof Facts) =>
     `CASE WHEN ${enabled} = 1 THEN (${query}) END AS ${alias}`
   const latest = (column: string) =>
     `SELECT ${column} FROM scores WHERE ${mine} ORDER BY created_at DESC LIMIT 1`
-  return {
-    sql: [
-      `${enabled} AS ac_enabled`,
-      guard(
-        `SELECT 1 FROM scores WHERE ${mine} AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?`,
-        "ac_at_limit",
-      ),
-      guard(latest("id"), "ac_last_id"),
-      guard(latest("created_at"), "ac_last_at"),
-      guard(
-        `SELECT id FROM scores WHERE ${mine} AND value = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1`,
-        "ac_duplicate_id",
-      ),
-    ].join(",\n"),
-    params: [
-      deviceId,
-      boardId,
-      Time.plusSeconds(now, -3600),
-      Math.max(0, Math.ceil(config.rateLimitPerHour) - 1),
-      deviceId,
-      boardId,
-      deviceId,
-      boardId,
-      deviceId,
-      boardId,
-      value,
-      Time.plusSeconds(now, -config.duplicateWindowSeconds),
-    ],
-  }
+  return [
+    `${enabled} AS ac_enabled`,
+    guard(
+      `SELECT 1 FROM scores WHERE ${mine} AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?`,
+      "ac_at_limit",
+    ),
+    guard(latest("id"), "ac_last_id"),
+    guard(latest("created_at"), "ac_last_at"),
+    guard(
+      `SELECT id FROM scores WHERE ${mine} AND value = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1`,
+      "ac_duplicate_id",
+    ),
+  ].join(",\n")
+}
+
+/**
+ * The parameters of {@link columns} for one submission.
+ *
+ * @since 0.1.0
+ * @category queries
+ */
+export const parameters = (config: AntiCheatConfig, subject: Subject): ReadonlyArray<Sqlite.SqlValue> => {
+  const { deviceId, boardId, value, now } = subject
+  return [
+    deviceId,
+    boardId,
+    Time.plusSeconds(now, -3600),
+    Math.max(0, Math.ceil(config.rateLimitPerHour) - 1),
+    deviceId,
+    boardId,
+    deviceId,
+    boardId,
+    deviceId,
+    boardId,
+    value,
+    Time.plusSeconds(now, -config.duplicateWindowSeconds),
+  ]
 }
 
 /**

@@ -25,22 +25,22 @@ interface KeyRow {
   readonly user_status: string
 }
 
+const keySql = `SELECT k.id, k.account_id, k.user_id, k.status, k.expires_at, k.last_used_at,
+       u.super_admin, u.status AS user_status
+  FROM api_keys k JOIN users u ON u.id = k.user_id
+ WHERE k.key_hash = ? AND k.deleted_at IS NULL AND u.deleted_at IS NULL`
+
 /**
- * Resolves an API key's plaintext to its admin, or fails with 401.
+ * Resolves an API key's plaintext to its admin, or fails with 401. `lookup`
+ * is the key query prepared once (see {@link adminLayer}).
  *
  * @since 0.1.0
  * @category admin
  */
-export const resolveApiKey = (db: Sqlite.SqliteService, key: string) =>
+export const resolveApiKey = (db: Sqlite.SqliteService, lookup: Sqlite.Statement, key: string) =>
   Effect.gen(function* () {
     if (key === "") return yield* new LeadrError.Unauthorized({ detail: "API key required" })
-    const row = yield* db.get<KeyRow>(
-      `SELECT k.id, k.account_id, k.user_id, k.status, k.expires_at, k.last_used_at,
-              u.super_admin, u.status AS user_status
-         FROM api_keys k JOIN users u ON u.id = k.user_id
-        WHERE k.key_hash = ? AND k.deleted_at IS NULL AND u.deleted_at IS NULL`,
-      [Ids.hashKey(key)],
-    )
+    const row = Option.fromNullable((yield* lookup.all<KeyRow>([Ids.hashKey(key)]))[0])
     const now = yield* Time.now
     const found = Option.filter(
       row,
@@ -76,11 +76,15 @@ export const resolveApiKey = (db: Sqlite.SqliteService, key: string) =>
  * @since 0.1.0
  * @category layers
  */
-export const adminLayer = Layer.effect(
+export const adminLayer = Layer.scoped(
   Auth.AdminAuth,
-  Effect.map(Sqlite.Sqlite, (db) => ({
-    apiKey: (key: Redacted.Redacted<string>) => resolveApiKey(db, Redacted.value(key)),
-  })),
+  Effect.gen(function* () {
+    const db = yield* Sqlite.Sqlite
+    const lookup = yield* Effect.orDie(db.prepare(keySql))
+    return {
+      apiKey: (key: Redacted.Redacted<string>) => resolveApiKey(db, lookup, Redacted.value(key)),
+    }
+  }),
 )
 
 /**
@@ -89,11 +93,14 @@ export const adminLayer = Layer.effect(
  * @since 0.1.0
  * @category layers
  */
-export const deviceLayer = Layer.effect(
+export const deviceLayer = Layer.scoped(
   Auth.DeviceAuth,
   Effect.gen(function* () {
     const db = yield* Sqlite.Sqlite
     const tokens = yield* Tokens
+    const exists = yield* Effect.orDie(
+      db.prepare("SELECT id FROM devices WHERE id = ? AND deleted_at IS NULL"),
+    )
     return {
       bearer: (token: Redacted.Redacted<string>) =>
         Effect.gen(function* () {
@@ -104,7 +111,7 @@ export const deviceLayer = Layer.effect(
             return yield* new LeadrError.Unauthorized({ detail: "Invalid or expired access token" })
           }
           const device = yield* Effect.orElseSucceed(
-            db.get("SELECT id FROM devices WHERE id = ? AND deleted_at IS NULL", [caller.value.deviceId]),
+            Effect.map(exists.all([caller.value.deviceId]), (rows) => Option.fromNullable(rows[0])),
             () => Option.none(),
           )
           if (Option.isNone(device)) return yield* new LeadrError.Unauthorized({ detail: "Unknown device" })

@@ -43,13 +43,14 @@ export const layer: Layer.Layer<
   Effect.gen(function* () {
     const db = yield* Db
     const settings = yield* ServerConfig
-    const issueNonce = yield* Nonces.issuer(db, settings.nonceTtlSeconds)
+    const nonces = yield* Nonces.make(db, settings.nonceTtlSeconds)
+    const submit = yield* Submission.make(db, settings.antiCheat)
     return handlers
       .handle("nonce", ({ urlParams }) =>
         Effect.gen(function* () {
           const device = yield* Auth.DevicePrincipal
           yield* ownAccount(device, urlParams.account_id)
-          const nonce = yield* issueNonce(device.deviceId)
+          const nonce = yield* nonces.issue(device.deviceId)
           return new Session.Nonce({
             nonce_value: nonce.value,
             expires_at: DateTime.unsafeMake(nonce.expiresAt),
@@ -77,7 +78,7 @@ export const layer: Layer.Layer<
         Effect.gen(function* () {
           const device = yield* Auth.DevicePrincipal
           yield* ownAccount(device, urlParams.account_id)
-          const scored = yield* Submission.submit(db, settings.antiCheat, {
+          const scored = yield* submit({
             accountId: device.accountId,
             gameId: device.gameId,
             boardId: payload.board_id,
@@ -90,7 +91,7 @@ export const layer: Layer.Layer<
             idempotency: Idempotency.claim(`device:${device.deviceId}`, headers["idempotency-key"], () =>
               Schema.encodeSync(Score.ClientScoreCreateRequest)(payload),
             ),
-            precondition: Nonces.consume(db, device.deviceId, headers["leadr-client-nonce"]),
+            precondition: nonces.consume(device.deviceId, headers["leadr-client-nonce"]),
           })
           return toClientScore(scored)
         }),

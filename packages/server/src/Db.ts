@@ -8,6 +8,7 @@ import type { LeadrError } from "@leadr-toolkit/core"
 import { Sqlite } from "@leadr-toolkit/sqlite"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Keyset from "./Keyset.js"
 
 /**
@@ -22,11 +23,26 @@ export interface Db {
   readonly get: <Row>(sql: string, params?: ReadonlyArray<Sqlite.SqlValue>) => Effect.Effect<Row | undefined>
   readonly run: (sql: string, params?: ReadonlyArray<Sqlite.SqlValue>) => Effect.Effect<Sqlite.RunResult>
   readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** A statement of a hot path, compiled once; finalized when the scope closes. */
+  readonly prepare: (sql: string) => Effect.Effect<Prepared, never, Scope.Scope>
   readonly page: <Row extends object>(
     query: Keyset.ListQuery,
     fields: Keyset.SortFields,
     request: Keyset.PageRequest,
   ) => Effect.Effect<Keyset.RowPage<Row>, LeadrError.BadRequest>
+}
+
+/**
+ * A prepared statement, run with its parameters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Prepared {
+  readonly all: <Row>(params?: ReadonlyArray<Sqlite.SqlValue>) => Effect.Effect<ReadonlyArray<Row>>
+  /** The first row (the statement still runs to completion, so keep it to one row). */
+  readonly get: <Row>(params?: ReadonlyArray<Sqlite.SqlValue>) => Effect.Effect<Row | undefined>
+  readonly run: (params?: ReadonlyArray<Sqlite.SqlValue>) => Effect.Effect<Sqlite.RunResult>
 }
 
 const dieOnSql = <A, E, R>(effect: Effect.Effect<A, E | Sqlite.SqlError, R>): Effect.Effect<A, E, R> =>
@@ -48,6 +64,16 @@ export const of = (sqlite: Sqlite.SqliteService): Db => ({
     Effect.orDie(Effect.map(sqlite.get<Row>(sql, params), Option.getOrUndefined)),
   run: (sql, params) => Effect.orDie(sqlite.run(sql, params)),
   transaction: (effect) => dieOnSql(sqlite.transaction(effect)),
+  prepare: (sql) =>
+    Effect.map(
+      Effect.orDie(sqlite.prepare(sql)),
+      (statement): Prepared => ({
+        all: <Row>(params?: ReadonlyArray<Sqlite.SqlValue>) => Effect.orDie(statement.all<Row>(params)),
+        get: <Row>(params?: ReadonlyArray<Sqlite.SqlValue>) =>
+          Effect.orDie(Effect.map(statement.all<Row>(params), (rows) => rows[0])),
+        run: (params) => Effect.orDie(statement.run(params)),
+      }),
+    ),
   page: (query, fields, request) => dieOnSql(Keyset.page(sqlite, query, fields, request)),
 })
 

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto"
 import { LeadrError } from "@leadr-toolkit/core"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { Db } from "./Db.js"
 import { stableJson } from "./Keyset.js"
 
@@ -53,15 +54,19 @@ export const replay = (
       )
 
 /**
- * Records the score a key created.
+ * Records the score a key created: `remember(claim, scoreId, now)`, one
+ * prepared insert (finalized with the scope).
  *
  * @since 0.1.0
  * @category commands
  */
-export const remember = (db: Db, claim: Claim, scoreId: string, now: string): Effect.Effect<void> =>
-  Effect.asVoid(
-    db.run(
+export const rememberer = (
+  db: Db,
+): Effect.Effect<(claim: Claim, scoreId: string, now: string) => Effect.Effect<void>, never, Scope.Scope> =>
+  Effect.map(
+    db.prepare(
       "INSERT INTO idempotency_keys (scope, key, request_hash, score_id, created_at) VALUES (?, ?, ?, ?, ?)",
-      [claim.scope, claim.key, claim.requestHash, scoreId, now],
     ),
+    (insert) => (claim, scoreId, now) =>
+      Effect.asVoid(insert.run([claim.scope, claim.key, claim.requestHash, scoreId, now])),
   )

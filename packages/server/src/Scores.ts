@@ -44,6 +44,7 @@ export const layer: Layer.Layer<
   Effect.gen(function* () {
     const db = yield* Db
     const settings = yield* ServerConfig
+    const submit = yield* Submission.make(db, settings.antiCheat)
     return handlers
       .handle("create", ({ payload, urlParams, headers }) =>
         Effect.gen(function* () {
@@ -55,7 +56,7 @@ export const layer: Layer.Layer<
             if (board === undefined) return yield* new LeadrError.NotFound({ detail: "Board not found" })
             account = board.account_id
           }
-          const scored = yield* Submission.submit(db, settings.antiCheat, {
+          const scored = yield* submit({
             accountId: account,
             gameId: payload.game_id,
             boardId: payload.board_id,

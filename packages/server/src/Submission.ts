@@ -9,9 +9,10 @@
  *
  * Cost: one transaction of one read (everything the checks, the rules and the
  * keep strategy need, in one context query) and the writes (the event; when
- * they apply, the replaced event, the flags, the idempotency key). Each
- * statement is a round trip to SQLite's worker thread under the connection's
- * lock, so their number, not their SQL, bounds the throughput.
+ * they apply, the replaced event, the flags, the idempotency key), all
+ * prepared once. Each statement is a round trip to SQLite's worker thread
+ * under the connection's lock, so their number, not their SQL, bounds the
+ * throughput.
  *
  * The response carries `rank: null`: the spec's rank is "null if not querying
  * by board_id", and counting the better scores would cost time growing with
@@ -23,8 +24,9 @@ import type { Board } from "@leadr-toolkit/core"
 import { LeadrError } from "@leadr-toolkit/core"
 import type { Sqlite } from "@leadr-toolkit/sqlite"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as AntiCheat from "./AntiCheat.js"
-import type { Db } from "./Db.js"
+import type { Db, Prepared } from "./Db.js"
 import * as Idempotency from "./Idempotency.js"
 import * as Ids from "./Ids.js"
 import { type Ranked, type ScoreRow, visible } from "./Leaderboard.js"
@@ -88,41 +90,58 @@ interface Context extends AntiCheat.Facts {
   readonly current_value: number
 }
 
-const context = <E>(db: Db, config: AntiCheatConfig, input: Submission<E>, now: string) => {
-  const antiCheat = AntiCheat.columns(
-    config,
-    { deviceId: input.deviceId, boardId: input.boardId, value: input.value, now },
-    "g.anti_cheat_enabled",
-  )
-  const params: Array<Sqlite.SqlValue> = [
-    ...antiCheat.params,
-    input.idempotency?.scope ?? null,
-    input.idempotency?.key ?? null,
-    input.boardId,
-    input.deviceId,
-    input.deviceId,
-    input.boardId,
-    input.isTest,
-  ]
-  // One row whatever exists: the joins say what is missing. The keep strategy's
-  // "current" event has its own partial index, so finding it is a seek.
-  return db.get<Context>(
-    `SELECT k.request_hash AS known_hash, k.score_id AS known_score,
-            b.id AS board_id, b.account_id AS board_account, b.game_id AS board_game, b.is_active,
-            b.sort_direction, b.keep_strategy,
-            d.id AS device_id, d.game_id AS device_game, d.status AS device_status,
-            c.id AS current_id, c.value AS current_value,
-            ${antiCheat.sql}
-       FROM (SELECT 1) AS one
-       LEFT JOIN idempotency_keys k ON k.scope = ? AND k.key = ?
-       LEFT JOIN boards b ON b.id = ? AND b.deleted_at IS NULL
-       LEFT JOIN games g ON g.id = b.game_id AND g.deleted_at IS NULL
-       LEFT JOIN devices d ON d.id = ? AND d.deleted_at IS NULL
-       LEFT JOIN scores c ON c.id = (
-         SELECT id FROM scores WHERE device_id = ? AND board_id = ? AND is_test = ? AND ${visible}
-          ORDER BY created_at DESC LIMIT 1)`,
-    params,
-  )
+// One row whatever exists: the joins say what is missing. The keep strategy's
+// "current" event has its own partial index, so finding it is a seek.
+const contextSql = `SELECT k.request_hash AS known_hash, k.score_id AS known_score,
+       b.id AS board_id, b.account_id AS board_account, b.game_id AS board_game, b.is_active,
+       b.sort_direction, b.keep_strategy,
+       d.id AS device_id, d.game_id AS device_game, d.status AS device_status,
+       c.id AS current_id, c.value AS current_value,
+       ${AntiCheat.columns("g.anti_cheat_enabled")}
+  FROM (SELECT 1) AS one
+  LEFT JOIN idempotency_keys k ON k.scope = ? AND k.key = ?
+  LEFT JOIN boards b ON b.id = ? AND b.deleted_at IS NULL
+  LEFT JOIN games g ON g.id = b.game_id AND g.deleted_at IS NULL
+  LEFT JOIN devices d ON d.id = ? AND d.deleted_at IS NULL
+  LEFT JOIN scores c ON c.id = (
+    SELECT id FROM scores WHERE device_id = ? AND board_id = ? AND is_test = ? AND ${visible}
+     ORDER BY created_at DESC LIMIT 1)`
+
+const contextParams = <E>(
+  config: AntiCheatConfig,
+  input: Submission<E>,
+  now: string,
+): ReadonlyArray<Sqlite.SqlValue> => [
+  ...AntiCheat.parameters(config, {
+    deviceId: input.deviceId,
+    boardId: input.boardId,
+    value: input.value,
+    now,
+  }),
+  input.idempotency?.scope ?? null,
+  input.idempotency?.key ?? null,
+  input.boardId,
+  input.deviceId,
+  input.deviceId,
+  input.boardId,
+  input.isTest,
+]
+
+const insertSql = `INSERT INTO scores (id, account_id, game_id, board_id, device_id, player_name, value,
+    value_display, metadata, timezone, country, city, is_test, kept, rejected, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const flagSql = `INSERT INTO score_flags (id, account_id, game_id, board_id, score_id, flag_type, confidence,
+    metadata, status, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`
+
+/** The statements of the write path, prepared once per server. */
+interface Statements {
+  readonly context: Prepared
+  readonly insert: Prepared
+  readonly replace: Prepared
+  readonly flag: Prepared
+  readonly remember: (claim: Idempotency.Claim, scoreId: string, now: string) => Effect.Effect<void>
 }
 
 const isBetter = (direction: Board.SortDirection, a: number, b: number) =>
@@ -167,13 +186,14 @@ const refusal = <E>(ctx: Context, input: Submission<E>): Refusal | undefined => 
 
 const store = <E>(
   db: Db,
+  statements: Statements,
   config: AntiCheatConfig,
   input: Submission<E>,
 ): Effect.Effect<ScoreRow, Refusal | E> =>
   Effect.gen(function* () {
     if (input.precondition !== undefined) yield* input.precondition
     const now = yield* Time.now
-    const ctx = (yield* context(db, config, input, now))!
+    const ctx = (yield* statements.context.get<Context>(contextParams(config, input, now)))!
     if (ctx.known_score !== null && ctx.known_hash !== null) {
       const earlier = yield* Idempotency.replay(input.idempotency, {
         requestHash: ctx.known_hash,
@@ -189,7 +209,7 @@ const store = <E>(
     const findings = limit === undefined ? verdict.findings : [limit.finding]
     const decision = verdict.limited ? { kept: false, replaces: undefined } : keep(ctx, input.value)
     if (decision.replaces !== undefined) {
-      yield* db.run("UPDATE scores SET kept = 0, updated_at = ? WHERE id = ?", [now, decision.replaces])
+      yield* statements.replace.run([now, decision.replaces])
     }
     const row: ScoreRow = {
       id: Ids.make("scr"),
@@ -211,48 +231,38 @@ const store = <E>(
       created_at: now,
       updated_at: now,
     }
-    yield* db.run(
-      `INSERT INTO scores (id, account_id, game_id, board_id, device_id, player_name, value, value_display,
-         metadata, timezone, country, city, is_test, kept, rejected, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        row.id,
+    yield* statements.insert.run([
+      row.id,
+      row.account_id,
+      row.game_id,
+      row.board_id,
+      row.device_id,
+      row.player_name,
+      row.value,
+      row.value_display,
+      row.metadata,
+      row.timezone,
+      row.country,
+      row.city,
+      row.is_test,
+      row.kept,
+      row.rejected,
+      row.created_at,
+      row.updated_at,
+    ])
+    for (const finding of findings) {
+      yield* statements.flag.run([
+        Ids.make("flg"),
         row.account_id,
         row.game_id,
         row.board_id,
-        row.device_id,
-        row.player_name,
-        row.value,
-        row.value_display,
-        row.metadata,
-        row.timezone,
-        row.country,
-        row.city,
-        row.is_test,
-        row.kept,
-        row.rejected,
-        row.created_at,
-        row.updated_at,
-      ],
-    )
-    if (findings.length > 0) {
-      yield* db.run(
-        `INSERT INTO score_flags (id, account_id, game_id, board_id, score_id, flag_type, confidence, metadata,
-           status, created_at, updated_at)
-         VALUES ${findings.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)").join(", ")}`,
-        findings.flatMap((finding) => [
-          Ids.make("flg"),
-          row.account_id,
-          row.game_id,
-          row.board_id,
-          row.id,
-          finding.type,
-          finding.confidence,
-          JSON.stringify(finding.metadata),
-          now,
-          now,
-        ]),
-      )
+        row.id,
+        finding.type,
+        finding.confidence,
+        JSON.stringify(finding.metadata),
+        now,
+        now,
+      ])
     }
     if (limit !== undefined) {
       return yield* new LeadrError.RateLimited({
@@ -260,33 +270,49 @@ const store = <E>(
         retry_after: limit.retryAfter,
       })
     }
-    if (input.idempotency !== undefined) yield* Idempotency.remember(db, input.idempotency, row.id, now)
+    if (input.idempotency !== undefined) yield* statements.remember(input.idempotency, row.id, now)
     return row
   })
 
 /**
- * Stores a submission and returns it (with `rank: null`, see above). Fails
- * with 412 (the precondition), 404 (board, device), 400 (board not in the
- * account or game, device of another game, inactive board), 403 (banned or
+ * Submits a score: stores it and returns it (with `rank: null`, see above).
+ * Fails with 412 (the precondition), 404 (board, device), 400 (board not in
+ * the account or game, device of another game, inactive board), 403 (banned or
  * suspended device), 409 (idempotency key reused with another body) or 429.
  *
  * One transaction; a refusal commits what was written before it (a spent
  * nonce, a rate-limited event and its flag), a defect rolls everything back.
  *
  * @since 0.1.0
- * @category commands
+ * @category models
  */
-export const submit = <E = never>(
-  db: Db,
-  config: AntiCheatConfig,
-  input: Submission<E>,
-): Effect.Effect<Ranked, Refusal | E> =>
-  db
-    .transaction(Effect.either(store(db, config, input)))
-    .pipe(
-      Effect.flatMap((result) =>
-        result._tag === "Left"
-          ? Effect.fail(result.left)
-          : Effect.succeed({ row: result.right, rank: null, placeholder: false }),
-      ),
-    )
+export type Submitter = <E = never>(input: Submission<E>) => Effect.Effect<Ranked, Refusal | E>
+
+/**
+ * The write path of a server, with its statements prepared once (finalized
+ * when the scope closes).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (db: Db, config: AntiCheatConfig): Effect.Effect<Submitter, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const statements: Statements = {
+      context: yield* db.prepare(contextSql),
+      insert: yield* db.prepare(insertSql),
+      replace: yield* db.prepare("UPDATE scores SET kept = 0, updated_at = ? WHERE id = ?"),
+      flag: yield* db.prepare(flagSql),
+      remember: yield* Idempotency.rememberer(db),
+    }
+    return <E = never>(input: Submission<E>) =>
+      db
+        .transaction(Effect.either(store(db, statements, config, input)))
+        .pipe(
+          Effect.flatMap(
+            (result): Effect.Effect<Ranked, Refusal | E> =>
+              result._tag === "Left"
+                ? Effect.fail(result.left)
+                : Effect.succeed({ row: result.right, rank: null, placeholder: false }),
+          ),
+        )
+  })
