@@ -4,6 +4,9 @@
  * store one score, a refused client submission still spends its nonce, and
  * the anti-cheat flags carry their facts. Plus the rules as a pure function.
  */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as AntiCheat from "../src/AntiCheat.js"
@@ -134,6 +137,26 @@ describe("rate limit facts", () => {
       expect(rows((await t.call("GET", `/v1/scores?board_id=${t.boardId}`)).body)).toHaveLength(2)
     } finally {
       await world.server.close()
+    }
+  })
+})
+
+describe("prepared statements", () => {
+  it("are finalized before the database closes: the file is closed cleanly (no WAL left)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "leadr-close-"))
+    try {
+      const world = await start({ db: join(dir, "leadr.sqlite") })
+      const t = await tenant(world, "Closer")
+      const s = await session(world, t.gameId, "closer")
+      expect(
+        (await clientScore(world, s.access_token, { board_id: t.boardId, player_name: "C", value: 1 }))
+          .status,
+      ).toBe(201)
+      expect(readdirSync(dir)).toContain("leadr.sqlite-wal")
+      await world.server.close()
+      expect(readdirSync(dir)).toEqual(["leadr.sqlite"])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
