@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AccountScope from "./AccountScope.js"
-import { Db, patch } from "./Db.js"
+import { Db, updateRow } from "./Db.js"
 import * as Ids from "./Ids.js"
 import * as Time from "./Time.js"
 
@@ -180,16 +180,14 @@ export const layer: Layer.Layer<
             }
           }
           const now = yield* Time.now
-          const set = patch({
+          const row = yield* updateRow<AccountRow>(db, "accounts", path.account_id!, {
             name: payload.name ?? undefined,
             slug: payload.slug ?? undefined,
             status: payload.status ?? undefined,
             deleted_at: payload.deleted === true ? now : undefined,
             updated_at: now,
           })
-          yield* db.run(`UPDATE accounts SET ${set.sql} WHERE id = ?`, [...set.params, path.account_id!])
-          const row = yield* db.get<AccountRow>("SELECT * FROM accounts WHERE id = ?", [path.account_id!])
-          return toAccount(row!)
+          return toAccount(row)
         }),
       )
   }),

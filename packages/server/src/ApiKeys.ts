@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AccountScope from "./AccountScope.js"
-import { Db, patch } from "./Db.js"
+import { Db, updateRow } from "./Db.js"
 import * as Ids from "./Ids.js"
 import * as Time from "./Time.js"
 import { accountExists } from "./Users.js"
@@ -145,13 +145,13 @@ export const layer: Layer.Layer<
           const id = path.key_id!
           yield* AccountScope.owned(admin, urlParams.account_id, load(db, id), "API key")
           const now = yield* Time.now
-          const set = patch({
-            status: payload.status ?? undefined,
-            deleted_at: payload.deleted === true ? now : undefined,
-            updated_at: now,
-          })
-          yield* db.run(`UPDATE api_keys SET ${set.sql} WHERE id = ?`, [...set.params, id])
-          return toKey((yield* db.get<KeyRow>("SELECT * FROM api_keys WHERE id = ?", [id]))!)
+          return toKey(
+            yield* updateRow<KeyRow>(db, "api_keys", id, {
+              status: payload.status ?? undefined,
+              deleted_at: payload.deleted === true ? now : undefined,
+              updated_at: now,
+            }),
+          )
         }),
       )
   }),

@@ -15,7 +15,7 @@ import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AccountScope from "./AccountScope.js"
 import { freeSlug } from "./Accounts.js"
-import { bool, Db, json, patch } from "./Db.js"
+import { bool, Db, json, updateRow } from "./Db.js"
 import * as Games from "./Games.js"
 import * as Ids from "./Ids.js"
 import type * as Keyset from "./Keyset.js"
@@ -293,27 +293,29 @@ export const layer: Layer.Layer<
             }
           }
           const now = yield* Time.now
-          const set = patch({
-            name: payload.name ?? undefined,
-            icon: payload.icon ?? undefined,
-            short_code: payload.short_code ?? undefined,
-            unit: payload.unit ?? undefined,
-            is_active: payload.is_active ?? undefined,
-            is_published: payload.is_published ?? undefined,
-            sort_direction: payload.sort_direction ?? undefined,
-            keep_strategy: payload.keep_strategy ?? undefined,
-            created_from_template_id: payload.created_from_template_id ?? undefined,
-            template_name: payload.template_name ?? undefined,
-            starts_at: Time.optional(payload.starts_at) ?? undefined,
-            ends_at: Time.optional(payload.ends_at) ?? undefined,
-            tags:
-              payload.tags === undefined || payload.tags === null ? undefined : JSON.stringify(payload.tags),
-            description: payload.description ?? undefined,
-            deleted_at: payload.deleted === true ? now : undefined,
-            updated_at: now,
-          })
-          yield* db.run(`UPDATE boards SET ${set.sql} WHERE id = ?`, [...set.params, id])
-          return toBoard((yield* db.get<BoardRow>("SELECT * FROM boards WHERE id = ?", [id]))!)
+          return toBoard(
+            yield* updateRow<BoardRow>(db, "boards", id, {
+              name: payload.name ?? undefined,
+              icon: payload.icon ?? undefined,
+              short_code: payload.short_code ?? undefined,
+              unit: payload.unit ?? undefined,
+              is_active: payload.is_active ?? undefined,
+              is_published: payload.is_published ?? undefined,
+              sort_direction: payload.sort_direction ?? undefined,
+              keep_strategy: payload.keep_strategy ?? undefined,
+              created_from_template_id: payload.created_from_template_id ?? undefined,
+              template_name: payload.template_name ?? undefined,
+              starts_at: Time.optional(payload.starts_at) ?? undefined,
+              ends_at: Time.optional(payload.ends_at) ?? undefined,
+              tags:
+                payload.tags === undefined || payload.tags === null
+                  ? undefined
+                  : JSON.stringify(payload.tags),
+              description: payload.description ?? undefined,
+              deleted_at: payload.deleted === true ? now : undefined,
+              updated_at: now,
+            }),
+          )
         }),
       )
   }),

@@ -122,3 +122,23 @@ export const patch = (
   )
   return { sql: entries.map(([k]) => `${k} = ?`).join(", "), params: entries.map(([, v]) => v) }
 }
+
+/**
+ * Applies `fields` (those left `undefined` are not touched) to the row `id` of
+ * `table` and returns the row as stored: the update handlers' shared tail.
+ *
+ * @since 0.1.0
+ * @category queries
+ */
+export const updateRow = <Row>(
+  db: Db,
+  table: string,
+  id: string,
+  fields: Record<string, Sqlite.SqlValue | undefined>,
+): Effect.Effect<Row> =>
+  Effect.gen(function* () {
+    const set = patch(fields)
+    yield* db.run(`UPDATE ${table} SET ${set.sql} WHERE id = ?`, [...set.params, id])
+    // The caller checked the row exists (and is the caller's) before updating it.
+    return (yield* db.get<Row>(`SELECT * FROM ${table} WHERE id = ?`, [id]))!
+  })

@@ -12,7 +12,7 @@ import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AccountScope from "./AccountScope.js"
 import { freeSlug } from "./Accounts.js"
-import { bool, Db, json, patch } from "./Db.js"
+import { bool, Db, json, updateRow } from "./Db.js"
 import * as Ids from "./Ids.js"
 import * as Time from "./Time.js"
 import { accountExists } from "./Users.js"
@@ -170,20 +170,22 @@ export const layer: Layer.Layer<
           const id = path.game_id!
           yield* AccountScope.owned(admin, urlParams.account_id, load(db, id), "Game")
           const now = yield* Time.now
-          const set = patch({
-            name: payload.name ?? undefined,
-            steam_app_id: payload.steam_app_id ?? undefined,
-            default_board_id: payload.default_board_id ?? undefined,
-            anti_cheat_enabled: payload.anti_cheat_enabled ?? undefined,
-            description: payload.description ?? undefined,
-            tags:
-              payload.tags === undefined || payload.tags === null ? undefined : JSON.stringify(payload.tags),
-            page_url: payload.page_url ?? undefined,
-            deleted_at: payload.deleted === true ? now : undefined,
-            updated_at: now,
-          })
-          yield* db.run(`UPDATE games SET ${set.sql} WHERE id = ?`, [...set.params, id])
-          return toGame((yield* db.get<GameRow>("SELECT * FROM games WHERE id = ?", [id]))!)
+          return toGame(
+            yield* updateRow<GameRow>(db, "games", id, {
+              name: payload.name ?? undefined,
+              steam_app_id: payload.steam_app_id ?? undefined,
+              default_board_id: payload.default_board_id ?? undefined,
+              anti_cheat_enabled: payload.anti_cheat_enabled ?? undefined,
+              description: payload.description ?? undefined,
+              tags:
+                payload.tags === undefined || payload.tags === null
+                  ? undefined
+                  : JSON.stringify(payload.tags),
+              page_url: payload.page_url ?? undefined,
+              deleted_at: payload.deleted === true ? now : undefined,
+              updated_at: now,
+            }),
+          )
         }),
       )
   }),

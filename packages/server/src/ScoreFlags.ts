@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AccountScope from "./AccountScope.js"
-import { Db, json, patch } from "./Db.js"
+import { Db, json, updateRow } from "./Db.js"
 import * as Time from "./Time.js"
 
 interface FlagRow {
@@ -113,16 +113,16 @@ export const layer: Layer.Layer<
           const decision = payload.reviewer_decision ?? undefined
           const reviewed = status !== undefined || decision !== undefined
           const now = yield* Time.now
-          const set = patch({
-            status,
-            reviewer_decision: decision,
-            reviewed_at: reviewed ? now : undefined,
-            reviewer_id: reviewed ? admin.userId : undefined,
-            deleted_at: payload.deleted === true ? now : undefined,
-            updated_at: now,
-          })
-          yield* db.run(`UPDATE score_flags SET ${set.sql} WHERE id = ?`, [...set.params, id])
-          return toFlag((yield* db.get<FlagRow>("SELECT * FROM score_flags WHERE id = ?", [id]))!)
+          return toFlag(
+            yield* updateRow<FlagRow>(db, "score_flags", id, {
+              status,
+              reviewer_decision: decision,
+              reviewed_at: reviewed ? now : undefined,
+              reviewer_id: reviewed ? admin.userId : undefined,
+              deleted_at: payload.deleted === true ? now : undefined,
+              updated_at: now,
+            }),
+          )
         }),
       )
   }),

@@ -13,7 +13,7 @@ import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AccountScope from "./AccountScope.js"
 import * as Boards from "./Boards.js"
-import { Db, patch } from "./Db.js"
+import { Db, updateRow } from "./Db.js"
 import * as Idempotency from "./Idempotency.js"
 import { list, type Ranked, ranked, type ScoreRow, toWire } from "./Leaderboard.js"
 import { ServerConfig } from "./ServerConfig.js"
@@ -115,7 +115,7 @@ export const layer: Layer.Layer<
           const id = path.score_id!
           yield* AccountScope.owned(admin, urlParams.account_id, load(db, id), "Score")
           const now = yield* Time.now
-          const set = patch({
+          const row = yield* updateRow<ScoreRow>(db, "scores", id, {
             player_name: payload.player_name ?? undefined,
             value: payload.value ?? undefined,
             value_display: payload.value_display ?? undefined,
@@ -129,8 +129,6 @@ export const layer: Layer.Layer<
             deleted_at: payload.deleted === true ? now : undefined,
             updated_at: now,
           })
-          yield* db.run(`UPDATE scores SET ${set.sql} WHERE id = ?`, [...set.params, id])
-          const row = (yield* db.get<ScoreRow>("SELECT * FROM scores WHERE id = ?", [id]))!
           return toScore(yield* ranked(db, row))
         }),
       )

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AccountScope from "./AccountScope.js"
-import { bool, Db, patch } from "./Db.js"
+import { bool, Db, updateRow } from "./Db.js"
 import * as Ids from "./Ids.js"
 import * as Time from "./Time.js"
 
@@ -135,16 +135,16 @@ export const layer: Layer.Layer<
             return yield* new LeadrError.Forbidden({ detail: "Only superadmins can grant superadmin" })
           }
           const now = yield* Time.now
-          const set = patch({
-            email: payload.email ?? undefined,
-            display_name: payload.display_name ?? undefined,
-            super_admin: payload.super_admin ?? undefined,
-            status: payload.status ?? undefined,
-            deleted_at: payload.deleted === true ? now : undefined,
-            updated_at: now,
-          })
-          yield* db.run(`UPDATE users SET ${set.sql} WHERE id = ?`, [...set.params, id])
-          return toUser((yield* db.get<UserRow>("SELECT * FROM users WHERE id = ?", [id]))!)
+          return toUser(
+            yield* updateRow<UserRow>(db, "users", id, {
+              email: payload.email ?? undefined,
+              display_name: payload.display_name ?? undefined,
+              super_admin: payload.super_admin ?? undefined,
+              status: payload.status ?? undefined,
+              deleted_at: payload.deleted === true ? now : undefined,
+              updated_at: now,
+            }),
+          )
         }),
       )
   }),
