@@ -67,9 +67,11 @@ interface DeadRow {
 export const make = (
   db: Sqlite.SqliteService,
   hooks: {
+    /** The outbox id a replayed write takes: ids are handed out in memory. */
+    readonly takeId: () => number
     readonly forget: (bytes: number) => void
     readonly restore: (bytes: number) => void
-    readonly replayed: () => void
+    readonly replayed: (dueAt: number) => void
   },
 ): DeadLetters => {
   const deadLetter = (item: OutboxItem, error: string) =>
@@ -122,17 +124,18 @@ export const make = (
             [deadLetterId],
           )
           if (Option.isNone(row)) return Option.none<Receipt>()
-          const inserted = yield* db.run(
-            `INSERT INTO outbox (idempotency_key, op, ordering_key, payload, bytes, next_attempt_at, created_at)
-             SELECT idempotency_key, op, ordering_key, payload, bytes, ?1, ?1 FROM dead_letters WHERE id = ?2`,
-            [now, deadLetterId],
+          const id = hooks.takeId()
+          yield* db.run(
+            `INSERT INTO outbox (id, idempotency_key, op, ordering_key, payload, bytes, next_attempt_at, created_at)
+             SELECT ?3, idempotency_key, op, ordering_key, payload, bytes, ?1, ?1 FROM dead_letters WHERE id = ?2`,
+            [now, deadLetterId, id],
           )
           yield* db.run("DELETE FROM dead_letters WHERE id = ?", [deadLetterId])
           hooks.restore(row.value.bytes)
-          return Option.some<Receipt>({ id: inserted.lastId, idempotencyKey: row.value.idempotency_key })
+          return Option.some<Receipt>({ id, idempotencyKey: row.value.idempotency_key })
         }),
       )
-      if (Option.isSome(result)) hooks.replayed()
+      if (Option.isSome(result)) hooks.replayed(now)
       return result
     }).pipe(Effect.mapError(sqlFailure))
 

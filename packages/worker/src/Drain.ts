@@ -133,7 +133,19 @@ export const make = (
     let stopping = false
     let idle: Array<() => void> = []
     const fibers = yield* FiberSet.make()
-    outbox.onCommit(signal.fire)
+    /** Earliest due time of the writes committed since the last scan. */
+    let dueHint = Number.POSITIVE_INFINITY
+    /**
+     * When the sleeping loop wakes up; while a round runs, or while nothing
+     * new could go sooner (circuit open, every slot busy), -Infinity: commits
+     * only record their due time. A burst of commits so costs a scan per due
+     * time, not one per commit.
+     */
+    let wakeAt = Number.NEGATIVE_INFINITY
+    outbox.onCommit((dueAt) => {
+      if (dueAt < dueHint) dueHint = dueAt
+      if (dueAt < wakeAt) signal.fire()
+    })
 
     const settle = (group: Group) =>
       Effect.sync(() => {
@@ -253,6 +265,8 @@ export const make = (
 
     const scan = (now: number) =>
       Effect.gen(function* () {
+        // Before the query: a write committed while it runs either is in its answer or sets the hint again.
+        dueHint = Number.POSITIVE_INFINITY
         const rows = yield* outbox.pending(window)
         const eligible = new Set<string>()
         const skipped = new Set<string>()
@@ -273,15 +287,20 @@ export const make = (
         for (const [key, until] of spacedUntil) if (until <= now) spacedUntil.delete(key)
       })
 
-    /** One scheduling round: returns how long to sleep before the next, 0 to go again at once. */
+    /**
+     * One scheduling round: returns when to wake up for the next (at once if
+     * not later than now) and whether a newly committed write may bring that
+     * forward.
+     */
     const round = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const state = circuit.state(now)
-      if (state === "open") return circuit.resumesAt(now) - now
+      if (state === "open") return { wakeAt: circuit.resumesAt(now), commits: false }
       const slots = (state === "half-open" ? 1 : concurrency) - busy.size
-      if (slots <= 0) return idleMs
+      // A finished group fires the signal.
+      if (slots <= 0) return { wakeAt: now + idleMs, commits: false }
       if (ready.length === 0) yield* scan(now)
-      if (ready.length === 0) return Math.min(idleMs, nextDue - now)
+      if (ready.length === 0) return { wakeAt: Math.min(now + idleMs, nextDue, dueHint), commits: true }
       const chosen = ready.slice(0, slots)
       ready = ready.slice(slots)
       const items = yield* outbox.claim(chosen, maxGroup)
@@ -295,17 +314,27 @@ export const make = (
         busy.add(group.key)
         yield* FiberSet.run(fibers, deliverGroup(group))
       }
-      return 0
+      return { wakeAt: now, commits: false }
     })
 
     const loop = Effect.gen(function* () {
       while (!stopping) {
-        const sleep = yield* round.pipe(
+        const next = yield* round.pipe(
           Effect.catchAllCause((cause) =>
-            Effect.as(Effect.logError("worker: drain round failed", cause), idleMs),
+            Effect.zipRight(
+              Effect.logError("worker: drain round failed", cause),
+              Effect.map(Clock.currentTimeMillis, (now) => ({ wakeAt: now + idleMs, commits: false })),
+            ),
           ),
         )
-        if (sleep > 0) yield* signal.wait(sleep)
+        const now = yield* Clock.currentTimeMillis
+        if (next.wakeAt <= now) continue
+        // A write committed during the round may already be due sooner than the round thought.
+        const until = next.commits ? Math.min(next.wakeAt, dueHint) : next.wakeAt
+        if (until <= now) continue
+        wakeAt = next.commits ? until : Number.NEGATIVE_INFINITY
+        yield* signal.wait(until - now)
+        wakeAt = Number.NEGATIVE_INFINITY
       }
     })
     yield* Effect.forkScoped(loop)

@@ -2,10 +2,10 @@
  * The durable outbox: one SQLite file (WAL) holding every write the game has
  * handed over and LEADR has not yet acknowledged.
  *
- * - `enqueue` resolves only once its row is committed. Enqueues that arrive
- *   together are written by one multi-row `INSERT` (group commit), so a burst
- *   costs a few SQLite statements, not one per write, and the event loop only
- *   pays for building a JSON array.
+ * - `enqueue` resolves only once its write is committed. Enqueues that arrive
+ *   together share one commit (group commit) of one `intake` row, so a burst
+ *   costs a few SQLite statements, not one per write; the drain expands intake
+ *   rows into outbox rows before it looks for work.
  * - Rows move `pending` → `in_flight` → `delivered` (then cleaned up), or to
  *   the `dead_letters` table with their error. On open, `in_flight` rows go
  *   back to `pending`: a crash can only repeat what was on the wire.
@@ -26,7 +26,8 @@ import type * as Scope from "effect/Scope"
 import type { DeadLetter } from "./DeadLetters.js"
 import * as DeadLetters from "./DeadLetters.js"
 import * as Batcher from "./internal/batcher.js"
-import { type Operation, orderingKey } from "./Operation.js"
+import * as Intake from "./internal/intake.js"
+import { isScore, type Operation, orderingKey } from "./Operation.js"
 import { OutboxError, OutboxFull } from "./OutboxError.js"
 import * as OutboxFile from "./OutboxFile.js"
 
@@ -95,12 +96,7 @@ export interface OutboxOptions extends OutboxFile.OutboxFileOptions {
   readonly maxItems?: number | undefined
   /** Cap on the payload bytes of live rows. Default 64 MiB. */
   readonly maxBytes?: number | undefined
-  /**
-   * How long a score write waits before it is due, so that the player's next
-   * writes can coalesce with it (as Kafka's `linger.ms`). Default 200 ms.
-   */
-  readonly lingerMs?: number | undefined
-  /** Most rows written by one group commit. Default 1,024. */
+  /** Most writes in one group commit (and so in one expansion step). Default 512. */
   readonly maxBatch?: number | undefined
 }
 
@@ -167,8 +163,11 @@ export interface OutboxService {
   readonly deadLetterCount: Effect.Effect<number, OutboxError>
   /** Counts by state (a scan: for tests and diagnostics, not dashboards). */
   readonly counts: Effect.Effect<Record<"pending" | "in_flight" | "delivered" | "dead", number>, OutboxError>
-  /** Called after each group commit (the drain fiber listens to wake up). */
-  readonly onCommit: (listener: () => void) => void
+  /**
+   * Called after each group commit with the time its first write is due (the
+   * drain fiber listens to wake up when that is sooner than it planned).
+   */
+  readonly onCommit: (listener: (dueAt: number) => void) => void
   /** Refuses new enqueues and waits for the accepted ones to commit. */
   readonly close: Effect.Effect<void>
 }
@@ -193,23 +192,6 @@ interface Row {
   readonly last_error: string | null
 }
 
-/** A write accepted by `enqueue`, waiting for its group commit. */
-interface Accepted {
-  readonly key: string
-  /** The row as a JSON array, built at enqueue so the writer only joins strings. */
-  readonly row: string
-  readonly bytes: number
-}
-
-// One parameter carries the whole batch as a JSON array, so the statement text
-// (and SQLite's prepared plan) is the same for 1 row or 4,000; `value -> 3`
-// keeps the payload as the JSON text it was built from.
-const insertBatch = `
-  INSERT INTO outbox (idempotency_key, op, ordering_key, payload, bytes, next_attempt_at, created_at)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value -> 3, value ->> 4,
-    ?1 + CASE WHEN value ->> 1 IN ('SubmitScore', 'SubmitClientScore') THEN ?3 ELSE 0 END, ?1
-  FROM json_each(?2)`
-
 const ids = (list: ReadonlyArray<number>) => JSON.stringify(list)
 
 const toItem = (row: Row): OutboxItem => ({
@@ -227,8 +209,8 @@ const toItem = (row: Row): OutboxItem => ({
 const sqlFailure = OutboxFile.sqlFailure
 
 /**
- * Opens (creating or migrating) the outbox file, returns `in_flight` rows to
- * `pending`, and starts the group-commit writers. Closing the scope commits
+ * Opens (creating or migrating) the outbox file, recovers what the last
+ * process left (see {@link OutboxFile.open}), and starts the group-commit writers. Closing the scope commits
  * what was accepted and closes the file.
  *
  * @since 0.1.0
@@ -238,42 +220,58 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
   Effect.gen(function* () {
     const maxItems = options.maxItems ?? 100_000
     const maxBytes = options.maxBytes ?? 64 * 1024 * 1024
-    const maxBatch = options.maxBatch ?? 1024
+    const maxBatch = options.maxBatch ?? 512
     const lingerMs = options.lingerMs ?? 200
-    const { db, totals } = yield* OutboxFile.open(options)
+    const { db, totals, nextId } = yield* OutboxFile.open(options)
     const orFail = Effect.mapError(sqlFailure)
     let liveItems = totals.items
     let liveBytes = totals.bytes
-    const listeners: Array<() => void> = []
+    const listeners: Array<(dueAt: number) => void> = []
     const forget = (items: number, bytes: number) => {
       liveItems -= items
       liveBytes -= bytes
     }
+    /** Committed intake batches not yet expanded into outbox rows, oldest first. */
+    const unexpanded: Array<Intake.Committed> = []
 
-    // Prepared before the batcher starts, so it is finalized after the batcher's last write.
-    const insert = yield* orFail(db.prepare(insertBatch))
-    const inserts = yield* Batcher.make<Accepted, Receipt, OutboxError>({
+    // Prepared before the intake starts, so it is finalized after the intake's last commit.
+    const insert = yield* orFail(db.prepare(OutboxFile.insertIntake))
+    const intake = yield* Intake.make<OutboxFull | OutboxError>({
+      firstId: nextId,
       maxBatch,
       onClosed: () => new OutboxError({ reason: "Closed", detail: "the outbox is closed" }),
-      write: (batch) =>
-        Effect.gen(function* () {
-          const now = yield* Clock.currentTimeMillis
-          let json = "["
-          for (let i = 0; i < batch.length; i++) json += i === 0 ? batch[i]!.row : `,${batch[i]!.row}`
-          json += "]"
-          const result = yield* orFail(insert.run([now, json, lingerMs]))
-          // One statement under the write lock: its rows take consecutive ids ending at lastId.
-          const first = result.lastId - batch.length + 1
-          for (const listener of listeners) listener()
-          return batch.map((a, i) => ({ id: first + i, idempotencyKey: a.key }))
-        }).pipe(
-          Effect.tapError(() =>
-            Effect.sync(() => {
-              for (const a of batch) forget(1, a.bytes)
-            }),
-          ),
-        ),
+      write: (firstId, items, rows, now) => orFail(insert.run([firstId, items, now, rows])),
+      onCommit: (committed) => {
+        unexpanded.push(committed)
+        const dueAt = committed.createdAt + (committed.lingers ? lingerMs : 0)
+        for (const listener of listeners) listener(dueAt)
+      },
+      onFailure: forget,
     })
+
+    // Expansion holds the connection: a step is one commit's worth of rows, so an enqueue waits for one at most.
+    const expansion = yield* Effect.makeSemaphore(1)
+    const expandStep = Effect.suspend(() => {
+      const batch = unexpanded[0]
+      if (batch === undefined) return Effect.succeed(false)
+      const upTo = batch.firstId + batch.items
+      return db
+        .transaction(
+          Effect.zipRight(
+            db.run(OutboxFile.expandIntake, [upTo, lingerMs]),
+            db.run(OutboxFile.deleteExpanded, [upTo]),
+          ),
+        )
+        .pipe(
+          Effect.as(true),
+          Effect.tap(() => {
+            unexpanded.shift()
+          }),
+        )
+    })
+    const expand = expansion.withPermits(1)(
+      Effect.asVoid(Effect.repeat(expandStep, { while: (more) => more })),
+    )
 
     const acks = yield* Batcher.make<{ id: number; coalesced: boolean }, void, OutboxError>({
       maxBatch: 8192,
@@ -305,6 +303,16 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
     }
     const invalid = (done: EnqueueDone, detail: string) =>
       done(Cause.fail(new OutboxError({ reason: "Invalid", detail })), undefined)
+    // One function for every enqueue, not a closure each.
+    const admit = (bytes: number): OutboxFull | undefined => {
+      if (liveItems + 1 > maxItems || liveBytes + bytes > maxBytes) {
+        const limit = liveItems + 1 > maxItems ? "items" : "bytes"
+        return new OutboxFull({ limit, items: liveItems, bytes: liveBytes, maxItems, maxBytes })
+      }
+      liveItems += 1
+      liveBytes += bytes
+      return undefined
+    }
 
     const unsafeEnqueue = (op: Operation, done: EnqueueDone) => {
       const ordering = orderingKey(op)
@@ -316,17 +324,16 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       } catch (error) {
         return invalid(done, `not JSON: ${String(error)}`)
       }
-      const bytes = Buffer.byteLength(payload)
-      if (liveItems + 1 > maxItems || liveBytes + bytes > maxBytes) {
-        const limit = liveItems + 1 > maxItems ? "items" : "bytes"
-        const full = new OutboxFull({ limit, items: liveItems, bytes: liveBytes, maxItems, maxBytes })
-        return done(Cause.fail(full), undefined)
-      }
-      liveItems += 1
-      liveBytes += bytes
-      const key = randomUUID()
-      const row = `["${key}",${tagJson[op._tag]},${JSON.stringify(ordering)},${payload},${bytes}]`
-      inserts.offer({ key, row, bytes }, done)
+      if (typeof payload !== "string") return invalid(done, "not JSON")
+      intake.append(
+        randomUUID(),
+        tagJson[op._tag]!,
+        JSON.stringify(ordering),
+        payload,
+        isScore(op),
+        admit,
+        done,
+      )
     }
     const enqueue = (op: Operation): Effect.Effect<Receipt, OutboxFull | OutboxError> =>
       Effect.async((resume) =>
@@ -336,23 +343,26 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       )
 
     const pending = (limit: number) =>
-      db
-        .all<{ id: number; ordering_key: string; next_attempt_at: number }>(
-          "SELECT id, ordering_key, next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
-          [limit],
-        )
-        .pipe(
-          Effect.map((rows) =>
-            rows.map(
-              (r): PendingRef => ({
-                id: r.id,
-                orderingKey: r.ordering_key,
-                nextAttemptAt: r.next_attempt_at,
-              }),
+      Effect.zipRight(
+        orFail(expand),
+        db
+          .all<{ id: number; ordering_key: string; next_attempt_at: number }>(
+            "SELECT id, ordering_key, next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
+            [limit],
+          )
+          .pipe(
+            Effect.map((rows) =>
+              rows.map(
+                (r): PendingRef => ({
+                  id: r.id,
+                  orderingKey: r.ordering_key,
+                  nextAttemptAt: r.next_attempt_at,
+                }),
+              ),
             ),
+            orFail,
           ),
-          orFail,
-        )
+      )
 
     const claim = (keys: ReadonlyArray<string>, perKey: number) =>
       keys.length === 0
@@ -394,13 +404,14 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
           )
 
     const dead = DeadLetters.make(db, {
+      takeId: intake.takeId,
       forget: (bytes) => forget(1, bytes),
       restore: (bytes) => {
         liveItems += 1
         liveBytes += bytes
       },
-      replayed: () => {
-        for (const listener of listeners) listener()
+      replayed: (now) => {
+        for (const listener of listeners) listener(now)
       },
     })
 
@@ -416,7 +427,9 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
         `SELECT min(created_at) AS created_at FROM (
            SELECT * FROM (SELECT created_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1)
            UNION ALL
-           SELECT * FROM (SELECT created_at FROM outbox WHERE state = 'in_flight' ORDER BY id LIMIT 1))`,
+           SELECT * FROM (SELECT created_at FROM outbox WHERE state = 'in_flight' ORDER BY id LIMIT 1)
+           UNION ALL
+           SELECT * FROM (SELECT created_at FROM intake ORDER BY first_id LIMIT 1))`,
       )
       .pipe(Effect.map(Option.flatMap((r) => Option.fromNullable(r.created_at))), orFail)
 
@@ -425,6 +438,7 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       .pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (r) => r.n })), orFail)
 
     const counts = Effect.gen(function* () {
+      yield* expand
       const rows = yield* db.all<{ state: string; n: number }>(
         "SELECT state, count(*) AS n FROM outbox GROUP BY state",
       )
@@ -456,7 +470,7 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       onCommit: (listener) => {
         listeners.push(listener)
       },
-      close: Effect.zipRight(inserts.close, acks.close),
+      close: Effect.zipRight(intake.close, acks.close),
     } satisfies OutboxService
   })
 

@@ -19,12 +19,18 @@ const score = (device: string, value: number) =>
 const take = (outbox: Outbox.OutboxService, n: number) =>
   Effect.flatMap(outbox.pending(n), (refs) => outbox.claim([...new Set(refs.map((r) => r.orderingKey))], n))
 
-/** Reads the file through a second connection: what is there is committed. */
+/**
+ * Reads the file through a second connection: what is there is committed,
+ * as outbox rows or as intake batches not expanded yet.
+ */
 const committedRows = (filename: string) =>
   Effect.scoped(
     Effect.flatMap(Sqlite.make({ filename }), (db) =>
       db.all<{ id: number; state: string; idempotency_key: string }>(
-        "SELECT id, state, idempotency_key FROM outbox ORDER BY id",
+        `SELECT id, state, idempotency_key FROM outbox
+         UNION ALL
+         SELECT i.first_id + j.key, 'intake', j.value ->> 0 FROM intake AS i, json_each(i.rows) AS j
+         ORDER BY id`,
       ),
     ),
   )
@@ -151,5 +157,105 @@ it.scopedLive("a malformed write fails alone and does not break the batch it arr
     )
     expect(results.map((r) => r._tag)).toEqual(["Right", "Left", "Left", "Right"])
     expect(outbox.backlog().items).toBe(2)
+  }),
+)
+
+it.scopedLive(
+  "writes left in the intake by a dead process are expanded on open, with their ids and due times",
+  () =>
+    Effect.gen(function* () {
+      const filename = tempDb()
+      const before = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const outbox = yield* Outbox.make({ filename, lingerMs: 500 })
+          const receipts = yield* Effect.forEach(
+            [
+              score("d", 1),
+              { _tag: "SetDeviceStatus", device_id: "dev_1", status: "banned" } as const,
+              score("d", 2),
+            ],
+            outbox.enqueue,
+            { concurrency: "unbounded" },
+          )
+          // Nothing looked for work: every write is still an intake row, as after a kill -9.
+          const rows = yield* committedRows(filename)
+          expect(rows.map((r) => r.state)).toEqual(["intake", "intake", "intake"])
+          return receipts
+        }),
+      )
+      const created = yield* Effect.scoped(
+        Effect.flatMap(Sqlite.make({ filename }), (db) =>
+          db.all<{ created_at: number }>("SELECT created_at FROM intake ORDER BY first_id"),
+        ),
+      )
+      const outbox = yield* Outbox.make({ filename, lingerMs: 500 })
+      expect((yield* committedRows(filename)).map((r) => [r.id, r.state, r.idempotency_key])).toEqual(
+        before.map((r) => [r.id, "pending", r.idempotencyKey]),
+      )
+      const refs = yield* outbox.pending(10)
+      const at = created[0]!.created_at
+      // Scores linger so that the player's next writes can coalesce; a status change is due at once.
+      expect(refs.map((r) => r.nextAttemptAt - at)).toEqual([500, 0, 500])
+      // Ids go on from the last one, never reusing a recovered write's.
+      const next = yield* outbox.enqueue(score("d", 3))
+      expect(next.id).toBe(before[2]!.id + 1)
+      expect(outbox.backlog().items).toBe(4)
+    }),
+)
+
+it.scopedLive("payloads round-trip through the intake byte for byte, whatever their characters", () =>
+  Effect.gen(function* () {
+    const outbox = yield* Outbox.make({ filename: tempDb() })
+    const names = [
+      "Zoë",
+      "玩家一号",
+      "🎮 speedrun 🏁",
+      'quote " back \\ slash',
+      "tab\tnew\nline",
+      "\u2028\u2029",
+    ]
+    const ops = names.map((player_name, i) => ({ ...score(`dév-${i}`, i), player_name }))
+    yield* Effect.forEach(ops, outbox.enqueue, { concurrency: "unbounded" })
+    const items = yield* take(outbox, 100)
+    expect(items.map((i) => i.op)).toEqual(ops)
+    for (const item of items) expect(item.bytes).toBe(Buffer.byteLength(JSON.stringify(item.op)))
+    expect(outbox.backlog().bytes).toBe(items.reduce((n, i) => n + i.bytes, 0))
+  }),
+)
+
+it.scopedLive("a replayed dead letter takes a fresh id, and later writes do not collide with it", () =>
+  Effect.gen(function* () {
+    const outbox = yield* Outbox.make({ filename: tempDb() })
+    yield* outbox.enqueue(score("a", 1))
+    const [item] = yield* take(outbox, 1)
+    yield* outbox.deadLetter(item!, "NotFound: board not found")
+    const [dead] = yield* outbox.deadLetters
+    const replayed = Option.getOrThrow(yield* outbox.replay(dead!.id))
+    const later = yield* Effect.forEach([2, 3], (v) => outbox.enqueue(score("b", v)), {
+      concurrency: "unbounded",
+    })
+    const ids = [item!.id, replayed.id, ...later.map((r) => r.id)]
+    expect(new Set(ids).size).toBe(4)
+    expect((yield* take(outbox, 10)).map((i) => i.id).sort((x, y) => x - y)).toEqual(ids.slice(1))
+  }),
+)
+
+it.scopedLive("a write refused for space leaves no trace in the intake", () =>
+  Effect.gen(function* () {
+    const filename = tempDb()
+    const outbox = yield* Outbox.make({ filename, maxBytes: 300 })
+    const tooBig = yield* Effect.flip(
+      outbox.enqueue({ ...score("a", 1), metadata: { blob: "x".repeat(400) } }),
+    )
+    expect(tooBig._tag).toBe("OutboxFull")
+    const ok = yield* outbox.enqueue(score("a", 2))
+    const rows = yield* committedRows(filename)
+    expect(rows.map((r) => r.idempotency_key)).toEqual([ok.idempotencyKey])
+    const batches = yield* Effect.scoped(
+      Effect.flatMap(Sqlite.make({ filename }), (db) =>
+        db.all<{ items: number }>("SELECT items FROM intake"),
+      ),
+    )
+    expect(batches).toEqual([{ items: 1 }])
   }),
 )
