@@ -125,7 +125,70 @@ export interface SqliteService {
    * finalize). Finalized when the scope closes, which must be before the
    * connection's own scope does.
    */
-  readonly prepare: (sql: string) => Effect.Effect<Statement, SqlError, import("effect/Scope").Scope>
+  readonly prepare: (
+    sql: string,
+    options?: PrepareOptions,
+  ) => Effect.Effect<Statement, SqlError, import("effect/Scope").Scope>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PrepareOptions {
+  /**
+   * `high`: a run of this statement takes the connection before every waiting
+   * `normal` one (it still waits for the statement or transaction that holds
+   * it). For a latency-critical writer sharing the connection with bulk work.
+   * Default `normal`.
+   */
+  readonly priority?: "high" | "normal" | undefined
+}
+
+/**
+ * The connection's lock: one holder, and waiters served high priority first,
+ * then in arrival order.
+ */
+const makeLock = () => {
+  interface Waiter {
+    readonly wake: () => void
+    granted: boolean
+  }
+  let held = false
+  const high: Array<Waiter> = []
+  const normal: Array<Waiter> = []
+  const release = () => {
+    const next = high.shift() ?? normal.shift()
+    if (next === undefined) held = false
+    else {
+      next.granted = true
+      next.wake()
+    }
+  }
+  const acquire = (queue: Array<Waiter>) =>
+    Effect.async<void>((resume) => {
+      if (!held) {
+        held = true
+        return resume(Effect.void)
+      }
+      const waiter: Waiter = { wake: () => resume(Effect.void), granted: false }
+      queue.push(waiter)
+      return Effect.sync(() => {
+        // Interrupted: leave the queue, or pass on a lock handed over meanwhile.
+        if (waiter.granted) release()
+        else queue.splice(queue.indexOf(waiter), 1)
+      })
+    })
+  const withLock =
+    (priority: "high" | "normal") =>
+    <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.zipRight(
+          restore(acquire(priority === "high" ? high : normal)),
+          Effect.ensuring(restore(effect), Effect.sync(release)),
+        ),
+      )
+  return { withLock }
 }
 
 /**
@@ -177,9 +240,14 @@ export const make = (
     const db = yield* Effect.acquireRelease(open(options.filename), close)
     db.configure("busyTimeout", options.busyTimeoutMs ?? 5_000)
     // One connection, one writer: the lock keeps other fibers' statements out of an open transaction.
-    const lock = yield* Effect.makeSemaphore(1)
-    const guarded = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.flatMap(FiberRef.get(inTransaction), (inside) => (inside ? effect : lock.withPermits(1)(effect)))
+    const lock = makeLock()
+    const guardedAt =
+      (priority: "high" | "normal") =>
+      <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.flatMap(FiberRef.get(inTransaction), (inside) =>
+          inside ? effect : lock.withLock(priority)(effect),
+        )
+    const guarded = guardedAt("normal")
 
     const rawRun = (sql: string, params?: ReadonlyArray<SqlValue>) =>
       Effect.async<RunResult, SqlError>((resume) => {
@@ -207,7 +275,7 @@ export const make = (
       Effect.flatMap(FiberRef.get(inTransaction), (inside) =>
         inside
           ? effect
-          : lock.withPermits(1)(
+          : lock.withLock("normal")(
               Effect.uninterruptibleMask((restore) =>
                 Effect.gen(function* () {
                   yield* rawExec("BEGIN IMMEDIATE")
@@ -227,8 +295,9 @@ export const make = (
             ),
       )
 
-    const prepare = (sql: string) =>
-      Effect.map(
+    const prepare = (sql: string, prepareOptions?: PrepareOptions) => {
+      const guardedRun = guardedAt(prepareOptions?.priority ?? "normal")
+      return Effect.map(
         Effect.acquireRelease(
           guarded(
             Effect.async<sqlite3.Statement, SqlError>((resume) => {
@@ -247,7 +316,7 @@ export const make = (
         ),
         (statement): Statement => ({
           run: (params) =>
-            guarded(
+            guardedRun(
               Effect.async<RunResult, SqlError>((resume) => {
                 statement.run(bind(params), function (this: sqlite3.RunResult, error: Error | null) {
                   if (error === null) resume(Effect.succeed({ changes: this.changes, lastId: this.lastID }))
@@ -256,7 +325,7 @@ export const make = (
               }),
             ),
           all: <Row>(params?: ReadonlyArray<SqlValue>) =>
-            guarded(
+            guardedRun(
               Effect.async<ReadonlyArray<Row>, SqlError>((resume) => {
                 statement.all(bind(params), (error: Error | null, rows: Array<Row>) => {
                   if (error === null) resume(Effect.succeed(rows))
@@ -266,6 +335,7 @@ export const make = (
             ),
         }),
       )
+    }
 
     const service: SqliteService = {
       run: (sql, params) => guarded(rawRun(sql, params)),

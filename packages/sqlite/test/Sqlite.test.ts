@@ -124,3 +124,55 @@ it.scoped("reports a statement that does not compile as SqlError", () =>
     expect(error.sql).toBe("SELECT nope FROM items")
   }),
 )
+
+it.scopedLive(
+  "a high-priority statement takes the connection before waiting normal ones, and waits for the holder",
+  () =>
+    Effect.gen(function* () {
+      const db = yield* Sqlite.make({ filename: tempFile(), migrations })
+      const urgent = yield* db.prepare("INSERT INTO items (name) VALUES (?)", { priority: "high" })
+      const order: Array<string> = []
+      const holder = yield* Effect.fork(
+        db.transaction(
+          Effect.gen(function* () {
+            yield* db.run("INSERT INTO items (name) VALUES ('holder')")
+            yield* Effect.sleep("30 millis")
+            order.push("holder")
+          }),
+        ),
+      )
+      yield* Effect.sleep("5 millis")
+      // Three normal writes queue first, then the urgent one: it goes right after the holder.
+      const normals = yield* Effect.forEach([1, 2, 3], (i) =>
+        Effect.fork(
+          Effect.map(db.run("INSERT INTO items (name) VALUES (?)", [`n${i}`]), () => order.push(`n${i}`)),
+        ),
+      )
+      yield* Effect.sleep("5 millis")
+      const high = yield* Effect.fork(Effect.map(urgent.run(["urgent"]), () => order.push("urgent")))
+      yield* holder.await
+      yield* high.await
+      for (const fiber of normals) yield* fiber.await
+      expect(order).toEqual(["holder", "urgent", "n1", "n2", "n3"])
+      const names = yield* db.all<{ name: string }>("SELECT name FROM items ORDER BY id")
+      expect(names.map((r) => r.name)).toEqual(["holder", "urgent", "n1", "n2", "n3"])
+    }),
+)
+
+it.scopedLive("a waiter interrupted in the queue neither holds nor loses the connection", () =>
+  Effect.gen(function* () {
+    const db = yield* Sqlite.make({ filename: tempFile(), migrations })
+    const holder = yield* Effect.fork(db.transaction(Effect.sleep("20 millis")))
+    yield* Effect.sleep("5 millis")
+    const waiting = yield* Effect.fork(db.run("INSERT INTO items (name) VALUES ('gone')"))
+    yield* Effect.sleep("2 millis")
+    yield* Effect.fiberIdWith((id) => waiting.interruptAsFork(id))
+    yield* holder.await
+    // The next statement gets the connection: nothing was left holding it.
+    yield* Effect.timeoutFail(db.run("INSERT INTO items (name) VALUES ('after')"), {
+      duration: "1 second",
+      onTimeout: () => new Error("the connection stayed locked"),
+    })
+    expect((yield* db.all<{ name: string }>("SELECT name FROM items")).map((r) => r.name)).toEqual(["after"])
+  }),
+)

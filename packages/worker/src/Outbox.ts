@@ -235,7 +235,8 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
     const unexpanded: Array<Intake.Committed> = []
 
     // Prepared before the intake starts, so it is finalized after the intake's last commit.
-    const insert = yield* orFail(db.prepare(OutboxFile.insertIntake))
+    // Ahead of the drain's statements: a commit callers wait for never queues behind bulk work.
+    const insert = yield* orFail(db.prepare(OutboxFile.insertIntake, { priority: "high" }))
     const intake = yield* Intake.make<OutboxFull | OutboxError>({
       firstId: nextId,
       maxBatch,
