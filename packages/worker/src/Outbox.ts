@@ -270,9 +270,18 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
           }),
         )
     })
-    const expand = expansion.withPermits(1)(
-      Effect.asVoid(Effect.repeat(expandStep, { while: (more) => more })),
-    )
+    /**
+     * Expands committed intake rows. `yielding`: after the first step, stop
+     * while writes wait for their commit; a burst of enqueues then commits at
+     * the intake's speed instead of alternating with expansion steps, and the
+     * rest is expanded by a later call.
+     */
+    const expand = (yielding: boolean) =>
+      expansion.withPermits(1)(
+        Effect.asVoid(
+          Effect.repeat(expandStep, { while: (more) => more && !(yielding && intake.backlog() > 0) }),
+        ),
+      )
 
     const acks = yield* Batcher.make<{ id: number; coalesced: boolean }, void, OutboxError>({
       maxBatch: 8192,
@@ -345,7 +354,7 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
 
     const pending = (limit: number) =>
       Effect.zipRight(
-        orFail(expand),
+        orFail(expand(true)),
         db
           .all<{ id: number; ordering_key: string; next_attempt_at: number }>(
             "SELECT id, ordering_key, next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
@@ -439,7 +448,7 @@ export const make = (options: OutboxOptions): Effect.Effect<OutboxService, Outbo
       .pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (r) => r.n })), orFail)
 
     const counts = Effect.gen(function* () {
-      yield* expand
+      yield* expand(false)
       const rows = yield* db.all<{ state: string; n: number }>(
         "SELECT state, count(*) AS n FROM outbox GROUP BY state",
       )
