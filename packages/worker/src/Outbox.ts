@@ -7,8 +7,9 @@
  *   costs a few SQLite statements, not one per write; the drain expands intake
  *   rows into outbox rows before it looks for work.
  * - Rows move `pending` → `in_flight` → `delivered` (then cleaned up), or to
- *   the `dead_letters` table with their error. On open, `in_flight` rows go
- *   back to `pending`: a crash can only repeat what was on the wire.
+ *   the `dead_letters` table with their error. On open, intake rows are
+ *   expanded and `in_flight` rows go back to `pending`: a crash can only
+ *   repeat what was on the wire.
  * - Bounded: a cap on live rows and on their bytes; a full outbox fails the
  *   enqueue with {@link OutboxFull}, it never drops silently.
  *
@@ -210,8 +211,8 @@ const sqlFailure = OutboxFile.sqlFailure
 
 /**
  * Opens (creating or migrating) the outbox file, recovers what the last
- * process left (see {@link OutboxFile.open}), and starts the group-commit writers. Closing the scope commits
- * what was accepted and closes the file.
+ * process left (see {@link OutboxFile.open}), and starts the group-commit
+ * writers. Closing the scope commits what was accepted and closes the file.
  *
  * @since 0.1.0
  * @category constructors
