@@ -20,13 +20,14 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Receipt } from "../Outbox.js"
+import type * as Batcher from "./batcher.js"
 
 /**
  * Called once per row: `failure` is undefined once the row is committed.
  *
  * @internal
  */
-export type Done<E> = (failure: Cause.Cause<E> | undefined, receipt: Receipt | undefined) => void
+export type Done<E> = Batcher.Done<Receipt, E>
 
 /**
  * What a commit wrote: outbox ids `firstId` to `firstId + items - 1`.
@@ -101,6 +102,10 @@ export const make = <E>(options: {
     const segments: Array<Segment> = []
     // Buffers of committed segments, reused so a steady stream allocates none.
     const spare: Array<Buffer> = []
+    // Only buffers of the initial size, and a couple of them: a burst's grown buffers go back to the GC.
+    const recycle = (buffer: Buffer) => {
+      if (buffer.length === initialBytes && spare.length < 2) spare.push(buffer)
+    }
     let waiting = 0
     let closed = false
     let writing = false
@@ -147,7 +152,7 @@ export const make = <E>(options: {
       if (refused !== undefined) {
         if (segment.keys.length === 0) {
           segments.pop()
-          spare.push(segment.buffer)
+          recycle(segment.buffer)
         }
         return done(Cause.fail(refused), undefined)
       }
@@ -192,7 +197,7 @@ export const make = <E>(options: {
           Effect.sync(() => {
             waiting -= items
             writing = false
-            if (segment.buffer.length === initialBytes && spare.length < 2) spare.push(segment.buffer)
+            recycle(segment.buffer)
             if (exit._tag === "Success") {
               options.onCommit({
                 firstId: segment.firstId,
